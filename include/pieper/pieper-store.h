@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "pieper-account.h"
+#include "pieper-incident.h"
+#include "pieper-timeline-entry.h"
+
+G_BEGIN_DECLS
+
+#define PIEPER_STORE_ERROR (pieper_store_error_quark ())
+
+typedef enum
+{
+  PIEPER_STORE_ERROR_FAILED,
+  PIEPER_STORE_ERROR_NOT_FOUND,
+  PIEPER_STORE_ERROR_AMBIGUOUS,
+  PIEPER_STORE_ERROR_INVALID,
+  PIEPER_STORE_ERROR_NO_SPACE,
+  PIEPER_STORE_ERROR_READ_ONLY,
+  PIEPER_STORE_ERROR_BUSY,
+  PIEPER_STORE_ERROR_TOO_NEW,
+  PIEPER_STORE_ERROR_CORRUPT,
+} PieperStoreError;
+
+GQuark pieper_store_error_quark (void);
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define PIEPER_STORE_SCHEMA_VERSION 2
+
+#define PIEPER_TYPE_STORE (pieper_store_get_type ())
+G_DECLARE_FINAL_TYPE (PieperStore, pieper_store, PIEPER, STORE, GObject)
+
+typedef enum
+{
+  PIEPER_FILTER_ALL,
+  PIEPER_FILTER_OPEN,
+  PIEPER_FILTER_TRIGGERED,
+  PIEPER_FILTER_ACKNOWLEDGED,
+  PIEPER_FILTER_RESOLVED,
+} PieperFilter;
+
+char          *pieper_store_default_data_dir  (void);
+
+PieperStore   *pieper_store_open              (const char     *data_dir,
+                                               GError        **error);
+const char    *pieper_store_get_data_dir      (PieperStore    *self);
+const char    *pieper_store_get_path          (PieperStore    *self);
+
+/* Accounts */
+PieperAccount *pieper_store_add_account       (PieperStore    *self,
+                                               PieperAccount  *account,
+                                               GError        **error);
+PieperAccount *pieper_store_ensure_account    (PieperStore    *self,
+                                               const char     *provider,
+                                               const char     *url,
+                                               const char     *email,
+                                               GError        **error);
+PieperAccount *pieper_store_get_account       (PieperStore    *self,
+                                               gint64          id,
+                                               GError        **error);
+GPtrArray     *pieper_store_list_accounts     (PieperStore    *self,
+                                               GError        **error);
+gboolean       pieper_store_update_account    (PieperStore    *self,
+                                               PieperAccount  *account,
+                                               GError        **error);
+gboolean       pieper_store_remove_account    (PieperStore    *self,
+                                               gint64          id,
+                                               gboolean        force,
+                                               GError        **error);
+
+/* Server snapshots: each call is one transaction. Snapshots never touch
+ * the outbox, so a pending action survives any number of pulls. */
+gboolean       pieper_store_apply_snapshot    (PieperStore    *self,
+                                               gint64          account_id,
+                                               GPtrArray      *incidents,
+                                               GError        **error);
+gboolean       pieper_store_apply_timeline    (PieperStore    *self,
+                                               gint64          incident_id,
+                                               GPtrArray      *entries,
+                                               GError        **error);
+
+/* Effective state: the snapshot with unsent actions re-applied. */
+GPtrArray     *pieper_store_list_incidents    (PieperStore    *self,
+                                               PieperFilter    filter,
+                                               GError        **error);
+PieperIncident *pieper_store_get_incident     (PieperStore    *self,
+                                               gint64          id,
+                                               GError        **error);
+PieperIncident *pieper_store_lookup_incident  (PieperStore    *self,
+                                               gint64          account_id,
+                                               const char     *remote_id,
+                                               GError        **error);
+/* Finds an incident by server id, or by number; ambiguity is an error. */
+PieperIncident *pieper_store_find_incident    (PieperStore    *self,
+                                               const char     *id_or_number,
+                                               GError        **error);
+/* The server snapshot, with nothing re-applied. */
+PieperIncident *pieper_store_get_snapshot     (PieperStore    *self,
+                                               gint64          id,
+                                               GError        **error);
+GPtrArray     *pieper_store_list_timeline     (PieperStore    *self,
+                                               gint64          incident_id,
+                                               GError        **error);
+
+/* Per-account sync bookkeeping (cursors, watermarks). */
+char          *pieper_store_get_sync_state    (PieperStore    *self,
+                                               gint64          account_id,
+                                               const char     *key);
+gboolean       pieper_store_set_sync_state    (PieperStore    *self,
+                                               gint64          account_id,
+                                               const char     *key,
+                                               const char     *value,
+                                               GError        **error);
+
+/* Bumps whenever another connection (another process) commits a write. */
+gint64         pieper_store_get_data_version  (PieperStore    *self);
+
+JsonNode      *pieper_store_export            (PieperStore    *self,
+                                               GError        **error);
+gboolean       pieper_store_check_integrity   (PieperStore    *self,
+                                               GError        **error);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Imports incidents in the documented JSON form (docs/import-format.md),
+ * all or nothing, as server snapshots of the document's account. */
+gboolean       pieper_store_import            (PieperStore    *self,
+                                               JsonNode       *root,
+                                               guint          *n_imported,
+                                               GError        **error);
+
+G_END_DECLS

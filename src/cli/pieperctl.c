@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "Pieperctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pieperctl-private.h"
+
+static const PieperctlCommand commands[] = {
+  { "list", _pieperctl_list, N_("list [--json] [--filter open|all|triggered|acknowledged|resolved]"),
+    N_("List incidents as you see them, unsent actions included"), TRUE },
+  { "show", _pieperctl_show, N_("show ID [--json]"),
+    N_("Show one incident and its timeline"), TRUE },
+  { "ack", _pieperctl_ack, N_("ack ID"),
+    N_("Acknowledge an incident"), TRUE },
+  { "resolve", _pieperctl_resolve, N_("resolve ID"),
+    N_("Resolve an incident"), TRUE },
+  { "escalate", _pieperctl_escalate, N_("escalate ID [--level N]"),
+    N_("Escalate to the next level, or to level N"), TRUE },
+  { "reassign", _pieperctl_reassign, N_("reassign ID USER"),
+    N_("Reassign an incident to a user (the server's user id)"), TRUE },
+  { "snooze", _pieperctl_snooze, N_("snooze ID MINUTES"),
+    N_("Snooze an acknowledged incident"), TRUE },
+  { "note", _pieperctl_note, N_("note ID TEXT"),
+    N_("Add a note to the timeline (TEXT - reads standard input)"), TRUE },
+  { "outbox", _pieperctl_outbox, N_("outbox [--json]"),
+    N_("List your actions and whether they reached the server"), TRUE },
+  { "export", _pieperctl_export, N_("export"),
+    N_("Print the whole store as JSON"), TRUE },
+  { "import", _pieperctl_import, N_("import FILE"),
+    N_("Import incidents from a JSON file (- for standard input)"), TRUE },
+  { "batch", _pieperctl_batch, N_("batch"),
+    N_("Run commands read from standard input, one per line"), TRUE },
+};
+
+static const PieperctlCommand *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+
+  return NULL;
+}
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: pieperctl [--data-dir DIR] COMMAND [ARGS…]"));
+  fprintf (out, "\n%s\n\n", _("Pieper from a terminal: your incidents and actions, with or without a network."));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-60s %s\n", _(commands[i].synopsis), _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Options:"));
+  fprintf (out, "  %-60s %s\n", "--data-dir DIR", _("Use the store in DIR (default: $PIEPER_DATA_DIR or $XDG_DATA_HOME/pieper)"));
+  fprintf (out, "  %-60s %s\n", "-h, --help", _("Show this help"));
+  fprintf (out, "  %-60s %s\n", "--version", _("Show the version"));
+  fprintf (out, "\n%s\n", _("ID is the server's incident id or the incident number. Exit status: 0 ok, 1 error, 2 usage."));
+}
+
+PieperctlStatus
+_pieperctl_fail (const char *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line, whatever the message holds. */
+  g_strdelimit (message, "\r\n", ' ');
+  fprintf (stderr, "pieperctl: %s\n", message);
+
+  return PIEPERCTL_ERROR;
+}
+
+PieperctlStatus
+_pieperctl_fail_error (const GError *error)
+{
+  return _pieperctl_fail ("%s", error->message);
+}
+
+PieperctlStatus
+_pieperctl_usage (const char *command,
+                  const char *format,
+                  ...)
+{
+  const PieperctlCommand *cmd = command != NULL ? find_command (command) : NULL;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (cmd != NULL)
+    fprintf (stderr, "pieperctl: %s (%s pieperctl %s)\n", message, _("usage:"), _(cmd->synopsis));
+  else
+    fprintf (stderr, "pieperctl: %s (%s)\n", message, _("see pieperctl --help"));
+
+  return PIEPERCTL_USAGE;
+}
+
+void
+_pieperctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+PieperStore *
+_pieperctl_get_store (PieperctlContext  *ctx,
+                      GError           **error)
+{
+  if (ctx->store == NULL)
+    ctx->store = pieper_store_open (ctx->data_dir, error);
+
+  return ctx->store;
+}
+
+PieperctlStatus
+_pieperctl_run (PieperctlContext  *ctx,
+                int                argc,
+                char             **argv)
+{
+  const PieperctlCommand *cmd;
+
+  g_assert (argc > 0);
+
+  if (!(cmd = find_command (argv[0])))
+    return _pieperctl_usage (NULL, _("Unknown command “%s”"), argv[0]);
+
+  if (cmd->needs_store)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!_pieperctl_get_store (ctx, &error))
+        return _pieperctl_fail_error (error);
+    }
+
+  return cmd->func (ctx, argc, argv);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  PieperctlContext ctx = { NULL, NULL };
+  PieperctlStatus status;
+  int i;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* A file size limit makes writes fail with EFBIG, which the store reports
+   * as a full disk, instead of killing the process mid-transaction. */
+  signal (SIGXFSZ, SIG_IGN);
+  /* A closed pipe (pieperctl list | head) is not a crash. */
+  signal (SIGPIPE, SIG_IGN);
+
+  for (i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
+        {
+          print_help (stdout);
+          return PIEPERCTL_OK;
+        }
+      else if (strcmp (arg, "--version") == 0)
+        {
+          printf ("pieperctl %s\n", PACKAGE_VERSION);
+          return PIEPERCTL_OK;
+        }
+      else if (strcmp (arg, "--data-dir") == 0)
+        {
+          if (i + 1 >= argc || argv[i + 1][0] == '\0')
+            return _pieperctl_usage (NULL, _("--data-dir needs a directory"));
+          g_free (ctx.data_dir);
+          ctx.data_dir = g_strdup (argv[++i]);
+        }
+      else if (g_str_has_prefix (arg, "--data-dir="))
+        {
+          if (arg[strlen ("--data-dir=")] == '\0')
+            return _pieperctl_usage (NULL, _("--data-dir needs a directory"));
+          g_free (ctx.data_dir);
+          ctx.data_dir = g_strdup (arg + strlen ("--data-dir="));
+        }
+      else if (arg[0] == '-' && arg[1] != '\0')
+        return _pieperctl_usage (NULL, _("Unknown option “%s”"), arg);
+      else
+        break;
+    }
+
+  if (i >= argc)
+    {
+      print_help (stderr);
+      return PIEPERCTL_USAGE;
+    }
+
+  status = _pieperctl_run (&ctx, argc - i, argv + i);
+
+  if (fflush (stdout) != 0 && status == PIEPERCTL_OK)
+    status = _pieperctl_fail (_("Could not write the output"));
+
+  g_clear_object (&ctx.store);
+  g_free (ctx.data_dir);
+
+  return status;
+}

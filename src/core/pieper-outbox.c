@@ -1,0 +1,723 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "Pieper"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pieper-outbox.h"
+#include "pieper-store-private.h"
+
+/* How long a sync may hold an action inflight before another sync (say,
+ * after the first one crashed) may take it over, in seconds. */
+#define INFLIGHT_LEASE 120
+
+#define MAX_USER_BYTES 256
+#define MAX_SNOOZE_MINUTES (7 * 24 * 60)
+#define MAX_ESCALATION_LEVEL 100
+
+struct _PieperOutbox
+{
+  GObject      parent_instance;
+
+  PieperStore *store;
+};
+
+G_DEFINE_FINAL_TYPE (PieperOutbox, pieper_outbox, G_TYPE_OBJECT)
+
+static void
+pieper_outbox_dispose (GObject *object)
+{
+  PieperOutbox *self = (PieperOutbox *) object;
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pieper_outbox_parent_class)->dispose (object);
+}
+
+static void
+pieper_outbox_class_init (PieperOutboxClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = pieper_outbox_dispose;
+}
+
+static void
+pieper_outbox_init (PieperOutbox *self)
+{
+}
+
+PieperOutbox *
+pieper_outbox_new (PieperStore *store)
+{
+  PieperOutbox *self;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (store), NULL);
+
+  self = g_object_new (PIEPER_TYPE_OUTBOX, NULL);
+  self->store = g_object_ref (store);
+
+  return self;
+}
+
+PieperStore *
+pieper_outbox_get_store (PieperOutbox *self)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+  return self->store;
+}
+
+/* Reading */
+
+PieperAction *
+pieper_outbox_get (PieperOutbox  *self,
+                   gint64         action_id,
+                   GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT " ACTION_COLUMNS " FROM outbox o"
+                                      " JOIN incidents i ON i.id = o.incident_id WHERE o.id = ?",
+                                      error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, action_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return _pieper_action_from_row (stmt);
+
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
+                 "No action %" G_GINT64_FORMAT " in the outbox", action_id);
+  else
+    _pieper_store_set_error (self->store, rc, error);
+
+  return NULL;
+}
+
+static GPtrArray *
+collect_actions (PieperOutbox  *self,
+                 PieperStmt    *stmt,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_object_unref);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (actions, _pieper_action_from_row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self->store, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&actions);
+}
+
+GPtrArray *
+pieper_outbox_list (PieperOutbox  *self,
+                    int            state,
+                    GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT " ACTION_COLUMNS " FROM outbox o"
+                                      " JOIN incidents i ON i.id = o.incident_id"
+                                      " WHERE ?1 IS NULL OR o.state = ?1 ORDER BY o.id",
+                                      error)))
+    return NULL;
+
+  if (state >= 0)
+    _pieper_bind_text (stmt, 1, pieper_action_state_to_string ((PieperActionState) state));
+
+  return collect_actions (self, stmt, error);
+}
+
+guint
+pieper_outbox_count_unsent (PieperOutbox *self,
+                            gint64        incident_id)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), 0);
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT count(*) FROM outbox WHERE state IN ('pending', 'inflight')"
+                                      " AND (?1 = 0 OR incident_id = ?1)",
+                                      NULL)))
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+
+  return (guint) sqlite3_column_int64 (stmt, 0);
+}
+
+GPtrArray *
+pieper_outbox_next_due (PieperOutbox  *self,
+                        gint64         account_id,
+                        gint64         now,
+                        GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  /* An inflight action is due only when its lease ran out: its sender died
+   * or gave up without saying how it went. */
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT " ACTION_COLUMNS " FROM outbox o"
+                                      " JOIN incidents i ON i.id = o.incident_id"
+                                      " WHERE o.account_id = ?1 AND o.state IN ('pending', 'inflight')"
+                                      " AND o.id = (SELECT min(o2.id) FROM outbox o2"
+                                      "             WHERE o2.incident_id = o.incident_id"
+                                      "             AND o2.state IN ('pending', 'inflight'))"
+                                      " AND o.next_attempt_at <= ?2"
+                                      " ORDER BY o.id",
+                                      error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+
+  return collect_actions (self, stmt, error);
+}
+
+gint64
+pieper_outbox_next_wakeup (PieperOutbox *self,
+                           gint64        account_id)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), 0);
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT min(next_attempt_at) FROM outbox"
+                                      " WHERE account_id = ? AND state IN ('pending', 'inflight')",
+                                      NULL)))
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return 0;
+
+  return MAX (1, sqlite3_column_int64 (stmt, 0));
+}
+
+/* Queueing */
+
+static gboolean
+check_allowed (PieperIncident  *incident,
+               PieperOp         op,
+               GError         **error)
+{
+  PieperStatus status = pieper_incident_get_status (incident);
+  const char *message = NULL;
+
+  switch (op)
+    {
+    case PIEPER_OP_ACKNOWLEDGE:
+      if (status == PIEPER_STATUS_ACKNOWLEDGED)
+        message = "The incident is already acknowledged";
+      else if (status == PIEPER_STATUS_RESOLVED)
+        message = "The incident is resolved";
+      break;
+
+    case PIEPER_OP_RESOLVE:
+      if (status == PIEPER_STATUS_RESOLVED)
+        message = "The incident is already resolved";
+      break;
+
+    case PIEPER_OP_ESCALATE:
+    case PIEPER_OP_REASSIGN:
+      if (status == PIEPER_STATUS_RESOLVED)
+        message = "The incident is resolved";
+      break;
+
+    case PIEPER_OP_SNOOZE:
+      if (status == PIEPER_STATUS_RESOLVED)
+        message = "The incident is resolved";
+      else if (status == PIEPER_STATUS_TRIGGERED)
+        message = "Acknowledge the incident before snoozing it";
+      break;
+
+    case PIEPER_OP_NOTE:
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (message != NULL)
+    {
+      g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID, message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static PieperAction *
+enqueue (PieperOutbox  *self,
+         gint64         incident_id,
+         PieperOp       op,
+         JsonBuilder   *args,
+         GError       **error)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *key = NULL;
+  gint64 action_id;
+  gint64 now;
+
+  /* Check and insert under one write lock, so the check still holds when
+   * the row lands, whatever another process does meanwhile. */
+  if (!_pieper_store_begin (self->store, error))
+    return NULL;
+
+  if (!(incident = pieper_store_get_incident (self->store, incident_id, error)) ||
+      !check_allowed (incident, op, error))
+    goto failed;
+
+  root = json_builder_get_root (args);
+  payload = json_to_string (root, FALSE);
+  key = g_uuid_string_random ();
+  now = _pieper_now ();
+
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+
+    if (!(stmt = _pieper_store_prepare (self->store,
+                                        "INSERT INTO outbox (account_id, incident_id, op, payload,"
+                                        " idempotency_key, state, attempts, next_attempt_at,"
+                                        " created_at, updated_at)"
+                                        " VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)",
+                                        error)))
+      goto failed;
+
+    sqlite3_bind_int64 (stmt, 1, pieper_incident_get_account_id (incident));
+    sqlite3_bind_int64 (stmt, 2, incident_id);
+    _pieper_bind_text (stmt, 3, pieper_op_to_string (op));
+    _pieper_bind_text (stmt, 4, payload);
+    _pieper_bind_text (stmt, 5, key);
+    sqlite3_bind_int64 (stmt, 6, now);
+    sqlite3_bind_int64 (stmt, 7, now);
+
+    if (!_pieper_store_step_done (self->store, stmt, error))
+      goto failed;
+  }
+
+  action_id = sqlite3_last_insert_rowid (_pieper_store_get_db (self->store));
+
+  /* The caller hears of success only once the row is committed. */
+  if (!_pieper_store_commit (self->store, error))
+    return NULL;
+
+  return pieper_outbox_get (self, action_id, error);
+
+failed:
+  _pieper_store_rollback (self->store);
+  return NULL;
+}
+
+static JsonBuilder *
+begin_args (void)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  return builder;
+}
+
+static PieperAction *
+enqueue_plain (PieperOutbox  *self,
+               gint64         incident_id,
+               PieperOp       op,
+               GError       **error)
+{
+  g_autoptr(JsonBuilder) args = begin_args ();
+
+  json_builder_end_object (args);
+  return enqueue (self, incident_id, op, args, error);
+}
+
+PieperAction *
+pieper_outbox_acknowledge (PieperOutbox  *self,
+                           gint64         incident_id,
+                           GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  return enqueue_plain (self, incident_id, PIEPER_OP_ACKNOWLEDGE, error);
+}
+
+PieperAction *
+pieper_outbox_resolve (PieperOutbox  *self,
+                       gint64         incident_id,
+                       GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  return enqueue_plain (self, incident_id, PIEPER_OP_RESOLVE, error);
+}
+
+PieperAction *
+pieper_outbox_escalate (PieperOutbox  *self,
+                        gint64         incident_id,
+                        int            level,
+                        GError       **error)
+{
+  g_autoptr(JsonBuilder) args = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  if (level < 0 || level > MAX_ESCALATION_LEVEL)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "The escalation level must be between 1 and %d", MAX_ESCALATION_LEVEL);
+      return NULL;
+    }
+
+  args = begin_args ();
+  json_builder_set_member_name (args, "level");
+  json_builder_add_int_value (args, level);
+  json_builder_end_object (args);
+
+  return enqueue (self, incident_id, PIEPER_OP_ESCALATE, args, error);
+}
+
+PieperAction *
+pieper_outbox_reassign (PieperOutbox  *self,
+                        gint64         incident_id,
+                        const char    *user,
+                        GError       **error)
+{
+  g_autoptr(JsonBuilder) args = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  trimmed = g_strstrip (g_strdup (user));
+  if (*trimmed == '\0' || strlen (trimmed) > MAX_USER_BYTES ||
+      !g_utf8_validate (trimmed, -1, NULL))
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "The user to reassign to must be a server user id of at most %d bytes",
+                   MAX_USER_BYTES);
+      return NULL;
+    }
+
+  args = begin_args ();
+  json_builder_set_member_name (args, "user");
+  json_builder_add_string_value (args, trimmed);
+  json_builder_end_object (args);
+
+  return enqueue (self, incident_id, PIEPER_OP_REASSIGN, args, error);
+}
+
+PieperAction *
+pieper_outbox_snooze (PieperOutbox  *self,
+                      gint64         incident_id,
+                      guint          minutes,
+                      GError       **error)
+{
+  g_autoptr(JsonBuilder) args = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+
+  if (minutes < 1 || minutes > MAX_SNOOZE_MINUTES)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "A snooze lasts from 1 to %d minutes", MAX_SNOOZE_MINUTES);
+      return NULL;
+    }
+
+  args = begin_args ();
+  json_builder_set_member_name (args, "minutes");
+  json_builder_add_int_value (args, minutes);
+  json_builder_end_object (args);
+
+  return enqueue (self, incident_id, PIEPER_OP_SNOOZE, args, error);
+}
+
+PieperAction *
+pieper_outbox_add_note (PieperOutbox  *self,
+                        gint64         incident_id,
+                        const char    *text,
+                        GError       **error)
+{
+  g_autoptr(JsonBuilder) args = NULL;
+  gsize len;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  len = strlen (text);
+  if (!g_utf8_validate (text, len, NULL))
+    {
+      g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                           "The note is not valid UTF-8 text");
+      return NULL;
+    }
+
+  if (len > PIEPER_NOTE_MAX_BYTES)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "The note is too long (%" G_GSIZE_FORMAT " bytes; at most %d)",
+                   len, PIEPER_NOTE_MAX_BYTES);
+      return NULL;
+    }
+
+  {
+    g_autofree char *trimmed = g_strstrip (g_strdup (text));
+
+    if (*trimmed == '\0')
+      {
+        g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                             "The note is empty");
+        return NULL;
+      }
+  }
+
+  args = begin_args ();
+  json_builder_set_member_name (args, "text");
+  json_builder_add_string_value (args, text);
+  json_builder_end_object (args);
+
+  return enqueue (self, incident_id, PIEPER_OP_NOTE, args, error);
+}
+
+/* The state machine */
+
+static gboolean
+is_allowed_move (PieperActionState from,
+                 PieperActionState to)
+{
+  switch (to)
+    {
+    case PIEPER_ACTION_INFLIGHT:
+      /* Re-taking an inflight action is checked against its lease. */
+      return from == PIEPER_ACTION_PENDING || from == PIEPER_ACTION_INFLIGHT;
+    case PIEPER_ACTION_DONE:
+    case PIEPER_ACTION_CONFLICT:
+    case PIEPER_ACTION_FAILED:
+      return from == PIEPER_ACTION_INFLIGHT;
+    case PIEPER_ACTION_PENDING:
+      return from == PIEPER_ACTION_INFLIGHT || from == PIEPER_ACTION_FAILED;
+    default:
+      return FALSE;
+    }
+}
+
+/* Moves one action within the current transaction. */
+static gboolean
+move (PieperOutbox       *self,
+      gint64              action_id,
+      PieperActionState   to,
+      PieperActionState   only_from,
+      gint64              next_attempt_at,
+      const char         *reason,
+      PieperAction      **out_action,
+      GError            **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autofree char *capped = NULL;
+  PieperActionState from;
+  gint64 now = _pieper_now ();
+
+  if (!(action = pieper_outbox_get (self, action_id, error)))
+    return FALSE;
+
+  from = pieper_action_get_state (action);
+  if (!is_allowed_move (from, to) || (only_from != (PieperActionState) -1 && from != only_from))
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "Action %" G_GINT64_FORMAT " cannot go from %s to %s",
+                   action_id, pieper_action_state_to_string (from),
+                   pieper_action_state_to_string (to));
+      return FALSE;
+    }
+
+  /* A pending action waiting for its retry is not due yet; an inflight one
+   * within its lease is being sent by someone else. */
+  if (to == PIEPER_ACTION_INFLIGHT && pieper_action_get_next_attempt_at (action) > now)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
+                   "Action %" G_GINT64_FORMAT " is not due yet or is being sent by another sync",
+                   action_id);
+      return FALSE;
+    }
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "UPDATE outbox SET state = ?2,"
+                                      " attempts = attempts + ?3,"
+                                      " next_attempt_at = ?4,"
+                                      " last_error = coalesce(?5, last_error),"
+                                      " updated_at = ?6 WHERE id = ?1",
+                                      error)))
+    return FALSE;
+
+  capped = pieper_utf8_cap (reason, PIEPER_FIELD_MAX_BYTES);
+
+  sqlite3_bind_int64 (stmt, 1, action_id);
+  _pieper_bind_text (stmt, 2, pieper_action_state_to_string (to));
+  sqlite3_bind_int (stmt, 3, to == PIEPER_ACTION_INFLIGHT ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, next_attempt_at);
+  _pieper_bind_text (stmt, 5, capped);
+  sqlite3_bind_int64 (stmt, 6, now);
+
+  if (!_pieper_store_step_done (self->store, stmt, error))
+    return FALSE;
+
+  if (out_action != NULL)
+    *out_action = g_steal_pointer (&action);
+
+  return TRUE;
+}
+
+static gboolean
+move_committed (PieperOutbox       *self,
+                gint64              action_id,
+                PieperActionState   to,
+                PieperActionState   only_from,
+                gint64              next_attempt_at,
+                const char         *reason,
+                GError            **error)
+{
+  if (!_pieper_store_begin (self->store, error))
+    return FALSE;
+
+  if (!move (self, action_id, to, only_from, next_attempt_at, reason, NULL, error))
+    {
+      _pieper_store_rollback (self->store);
+      return FALSE;
+    }
+
+  return _pieper_store_commit (self->store, error);
+}
+
+gboolean
+pieper_outbox_mark_inflight (PieperOutbox  *self,
+                             gint64         action_id,
+                             GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+
+  return move_committed (self, action_id, PIEPER_ACTION_INFLIGHT, -1,
+                         _pieper_now () + INFLIGHT_LEASE, NULL, error);
+}
+
+gboolean
+pieper_outbox_mark_done (PieperOutbox         *self,
+                         gint64                action_id,
+                         PieperIncident       *confirmed,
+                         PieperTimelineEntry  *note,
+                         GError              **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (confirmed == NULL || PIEPER_IS_INCIDENT (confirmed), FALSE);
+  g_return_val_if_fail (note == NULL || PIEPER_IS_TIMELINE_ENTRY (note), FALSE);
+
+  if (!_pieper_store_begin (self->store, error))
+    return FALSE;
+
+  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error))
+    goto failed;
+
+  if (confirmed != NULL &&
+      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
+    goto failed;
+
+  if (note != NULL &&
+      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note, 0, error))
+    goto failed;
+
+  return _pieper_store_commit (self->store, error);
+
+failed:
+  _pieper_store_rollback (self->store);
+  return FALSE;
+}
+
+gboolean
+pieper_outbox_mark_conflict (PieperOutbox  *self,
+                             gint64         action_id,
+                             const char    *reason,
+                             GError       **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(PieperTimelineEntry) entry = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (reason != NULL, FALSE);
+
+  if (!_pieper_store_begin (self->store, error))
+    return FALSE;
+
+  if (!move (self, action_id, PIEPER_ACTION_CONFLICT, -1, 0, reason, &action, error))
+    goto failed;
+
+  /* The responder sees on the timeline why their action did not land. */
+  entry = pieper_timeline_entry_new (PIEPER_TIMELINE_CONFLICT);
+  pieper_timeline_entry_set_origin (entry, PIEPER_ORIGIN_LOCAL);
+  pieper_timeline_entry_set_at (entry, _pieper_now ());
+  pieper_timeline_entry_set_body (entry, reason);
+  if (!_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action),
+                                      entry, action_id, error))
+    goto failed;
+
+  return _pieper_store_commit (self->store, error);
+
+failed:
+  _pieper_store_rollback (self->store);
+  return FALSE;
+}
+
+gboolean
+pieper_outbox_mark_failed (PieperOutbox  *self,
+                           gint64         action_id,
+                           const char    *reason,
+                           GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (reason != NULL, FALSE);
+
+  return move_committed (self, action_id, PIEPER_ACTION_FAILED, -1, 0, reason, error);
+}
+
+gboolean
+pieper_outbox_retry_later (PieperOutbox  *self,
+                           gint64         action_id,
+                           gint64         next_attempt_at,
+                           const char    *reason,
+                           GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+
+  return move_committed (self, action_id, PIEPER_ACTION_PENDING, PIEPER_ACTION_INFLIGHT,
+                         next_attempt_at, reason, error);
+}
+
+gboolean
+pieper_outbox_retry_now (PieperOutbox  *self,
+                         gint64         action_id,
+                         GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+
+  return move_committed (self, action_id, PIEPER_ACTION_PENDING, PIEPER_ACTION_FAILED,
+                         0, NULL, error);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pieper-action.h"
+#include "pieper-incident.h"
+#include "pieper-timeline-entry.h"
+
+G_BEGIN_DECLS
+
+/* Re-applies unsent actions (oldest first) to a server snapshot. */
+void                 _pieper_rebase                (PieperIncident *incident,
+                                                    GPtrArray      *actions);
+/* How an unsent action shows on the timeline until the server confirms it. */
+PieperTimelineEntry *_pieper_rebase_timeline_entry (PieperAction   *action);
+
+G_END_DECLS

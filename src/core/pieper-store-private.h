@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "pieper-action.h"
+#include "pieper-store.h"
+
+G_BEGIN_DECLS
+
+/* A prepared statement from the store's cache. Its g_autoptr cleanup resets
+ * it for the next user instead of finalizing it. */
+typedef sqlite3_stmt PieperStmt;
+
+void        _pieper_stmt_release         (PieperStmt   *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PieperStmt, _pieper_stmt_release)
+
+PieperStmt *_pieper_store_prepare        (PieperStore  *self,
+                                          const char   *sql,
+                                          GError      **error);
+/* Steps a statement that returns no rows. */
+gboolean    _pieper_store_step_done      (PieperStore  *self,
+                                          PieperStmt   *stmt,
+                                          GError      **error);
+gboolean    _pieper_store_exec           (PieperStore  *self,
+                                          const char   *sql,
+                                          GError      **error);
+gboolean    _pieper_store_set_error      (PieperStore  *self,
+                                          int           rc,
+                                          GError      **error);
+sqlite3    *_pieper_store_get_db         (PieperStore  *self);
+
+/* Write transactions nest: only the outermost one begins and commits. */
+gboolean    _pieper_store_begin          (PieperStore  *self,
+                                          GError      **error);
+gboolean    _pieper_store_commit         (PieperStore  *self,
+                                          GError      **error);
+void        _pieper_store_rollback       (PieperStore  *self);
+
+gboolean    _pieper_store_insert_timeline (PieperStore         *self,
+                                           gint64               incident_id,
+                                           PieperTimelineEntry *entry,
+                                           gint64               action_id,
+                                           GError             **error);
+gboolean    _pieper_store_upsert_incident (PieperStore         *self,
+                                           gint64               account_id,
+                                           PieperIncident      *incident,
+                                           GError             **error);
+
+#define ACTION_COLUMNS \
+  "o.id, o.account_id, o.incident_id, i.remote_id, o.op, o.payload, o.idempotency_key," \
+  " o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.updated_at"
+
+/* Reads a row selected with ACTION_COLUMNS from "outbox o JOIN incidents i". */
+PieperAction *_pieper_action_from_row    (PieperStmt   *stmt);
+
+/* Schema (pieper-store-schema.c). */
+gboolean    _pieper_store_migrate        (PieperStore  *self,
+                                          GError      **error);
+
+/* Bind helpers. */
+void        _pieper_bind_text            (PieperStmt   *stmt,
+                                          int           index,
+                                          const char   *text);
+
+gint64      _pieper_now                  (void);
+
+G_END_DECLS

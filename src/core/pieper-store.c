@@ -1,0 +1,1355 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "Pieper"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pieper-action-private.h"
+#include "pieper-json.h"
+#include "pieper-rebase-private.h"
+#include "pieper-store-private.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct _PieperStore
+{
+  GObject     parent_instance;
+
+  char       *data_dir;
+  char       *path;
+  sqlite3    *db;
+  /* SQL text (static strings) → sqlite3_stmt, reused for the store's life. */
+  GHashTable *statements;
+  guint       transaction_depth;
+};
+
+G_DEFINE_FINAL_TYPE (PieperStore, pieper_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (pieper-store-error-quark, pieper_store_error)
+
+static void
+pieper_store_finalize (GObject *object)
+{
+  PieperStore *self = (PieperStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_free (self->data_dir);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (pieper_store_parent_class)->finalize (object);
+}
+
+static void
+pieper_store_class_init (PieperStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pieper_store_finalize;
+}
+
+static void
+pieper_store_init (PieperStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) sqlite3_finalize);
+}
+
+gint64
+_pieper_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Errors */
+
+gboolean
+_pieper_store_set_error (PieperStore  *self,
+                         int           rc,
+                         GError      **error)
+{
+  int primary = rc & 0xff;
+  int sys_errno = self->db != NULL ? sqlite3_system_errno (self->db) : 0;
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  if (primary == SQLITE_FULL ||
+      (primary == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT)))
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NO_SPACE,
+                 "The disk holding %s is full; nothing was changed", self->data_dir);
+  else if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_CANTOPEN ||
+           (primary == SQLITE_IOERR && (sys_errno == EACCES || sys_errno == EROFS)))
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_READ_ONLY,
+                 "Cannot write to the store in %s: %s", self->data_dir,
+                 sys_errno != 0 ? g_strerror (sys_errno) : detail);
+  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
+                 "The store in %s is busy (another Pieper is writing); try again",
+                 self->data_dir);
+  else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT,
+                 "The store %s is damaged or not a Pieper database", self->path);
+  else if (primary == SQLITE_CONSTRAINT)
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                 "The store refused the change: %s", detail);
+  else
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_FAILED,
+                 "The store failed: %s", detail);
+
+  return FALSE;
+}
+
+/* Statements */
+
+void
+_pieper_stmt_release (PieperStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+sqlite3 *
+_pieper_store_get_db (PieperStore *self)
+{
+  return self->db;
+}
+
+PieperStmt *
+_pieper_store_prepare (PieperStore  *self,
+                       const char   *sql,
+                       GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = g_hash_table_lookup (self->statements, sql)) != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+
+  return stmt;
+}
+
+gboolean
+_pieper_store_step_done (PieperStore  *self,
+                         PieperStmt   *stmt,
+                         GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _pieper_store_set_error (self, rc, error);
+
+  return TRUE;
+}
+
+gboolean
+_pieper_store_exec (PieperStore  *self,
+                    const char   *sql,
+                    GError      **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return _pieper_store_set_error (self, rc, error);
+
+  return TRUE;
+}
+
+void
+_pieper_bind_text (PieperStmt *stmt,
+                   int         index,
+                   const char *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static const char *
+column_text (PieperStmt *stmt,
+             int         column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+/* Transactions */
+
+gboolean
+_pieper_store_begin (PieperStore  *self,
+                     GError      **error)
+{
+  /* IMMEDIATE takes the write lock up front, so two processes never both
+   * read and then deadlock upgrading to write. */
+  if (self->transaction_depth == 0 &&
+      !_pieper_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  self->transaction_depth++;
+  return TRUE;
+}
+
+gboolean
+_pieper_store_commit (PieperStore  *self,
+                      GError      **error)
+{
+  g_assert (self->transaction_depth > 0);
+
+  if (self->transaction_depth > 1)
+    {
+      self->transaction_depth--;
+      return TRUE;
+    }
+
+  if (!_pieper_store_exec (self, "COMMIT", error))
+    {
+      _pieper_store_rollback (self);
+      return FALSE;
+    }
+
+  self->transaction_depth = 0;
+  return TRUE;
+}
+
+void
+_pieper_store_rollback (PieperStore *self)
+{
+  g_assert (self->transaction_depth > 0);
+
+  /* A failed inner step fails the whole transaction. */
+  self->transaction_depth = 0;
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Opening */
+
+char *
+pieper_store_default_data_dir (void)
+{
+  const char *env = g_getenv ("PIEPER_DATA_DIR");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  return g_build_filename (g_get_user_data_dir (), "pieper", NULL);
+}
+
+static gboolean
+prepare_data_dir (const char  *data_dir,
+                  const char  *path,
+                  GError     **error)
+{
+  int fd;
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_READ_ONLY,
+                   "Cannot create the data directory %s: %s",
+                   data_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Create the database ourselves so it is private from its first byte;
+   * SQLite gives the -wal and -shm files the same mode. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_READ_ONLY,
+                   "Cannot open the store %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (fchmod (fd, 0600) != 0)
+    g_debug ("Could not make %s private: %s", path, g_strerror (errno));
+  close (fd);
+
+  return TRUE;
+}
+
+PieperStore *
+pieper_store_open (const char  *data_dir,
+                   GError     **error)
+{
+  g_autoptr(PieperStore) self = NULL;
+  int rc;
+
+  self = g_object_new (PIEPER_TYPE_STORE, NULL);
+  self->data_dir = data_dir != NULL ? g_strdup (data_dir) : pieper_store_default_data_dir ();
+  self->path = g_build_filename (self->data_dir, "pieper.db", NULL);
+
+  if (!prepare_data_dir (self->data_dir, self->path, error))
+    return NULL;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  if (!_pieper_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !_pieper_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !_pieper_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !_pieper_store_migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+pieper_store_get_data_dir (PieperStore *self)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  return self->data_dir;
+}
+
+const char *
+pieper_store_get_path (PieperStore *self)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  return self->path;
+}
+
+gint64
+pieper_store_get_data_version (PieperStore *self)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), -1);
+
+  if (!(stmt = _pieper_store_prepare (self, "PRAGMA data_version", NULL)))
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+pieper_store_check_integrity (PieperStore  *self,
+                              GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  const char *result;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+
+  if (!(stmt = _pieper_store_prepare (self, "PRAGMA integrity_check", error)))
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return _pieper_store_set_error (self, rc, error);
+
+  result = column_text (stmt, 0);
+  if (g_strcmp0 (result, "ok") != 0)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT,
+                   "The store %s failed its integrity check: %s", self->path, result);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Accounts */
+
+#define ACCOUNT_COLUMNS "id, provider, url, email, user_id, user_name, created_at"
+
+static PieperAccount *
+account_from_row (PieperStmt *stmt)
+{
+  PieperAccount *account;
+
+  account = pieper_account_new (column_text (stmt, 1), column_text (stmt, 2), column_text (stmt, 3));
+  pieper_account_set_id (account, sqlite3_column_int64 (stmt, 0));
+  pieper_account_set_user_id (account, column_text (stmt, 4));
+  pieper_account_set_user_name (account, column_text (stmt, 5));
+  pieper_account_set_created_at (account, sqlite3_column_int64 (stmt, 6));
+
+  return account;
+}
+
+PieperAccount *
+pieper_store_get_account (PieperStore  *self,
+                          gint64        id,
+                          GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  if (!(stmt = _pieper_store_prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return account_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
+                 "No account %" G_GINT64_FORMAT, id);
+  else
+    _pieper_store_set_error (self, rc, error);
+
+  return NULL;
+}
+
+GPtrArray *
+pieper_store_list_accounts (PieperStore  *self,
+                            GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  if (!(stmt = _pieper_store_prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY id", error)))
+    return NULL;
+
+  accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (accounts, account_from_row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&accounts);
+}
+
+static gint64
+lookup_account_id (PieperStore  *self,
+                   const char   *provider,
+                   const char   *url,
+                   const char   *email,
+                   GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self, "SELECT id FROM accounts WHERE provider = ? AND url = ? AND email = ?", error)))
+    return -1;
+
+  _pieper_bind_text (stmt, 1, provider);
+  _pieper_bind_text (stmt, 2, url);
+  _pieper_bind_text (stmt, 3, email != NULL ? email : "");
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  if (rc == SQLITE_DONE)
+    return 0;
+
+  _pieper_store_set_error (self, rc, error);
+  return -1;
+}
+
+PieperAccount *
+pieper_store_add_account (PieperStore    *self,
+                          PieperAccount  *account,
+                          GError        **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  g_return_val_if_fail (PIEPER_IS_ACCOUNT (account), NULL);
+
+  id = lookup_account_id (self,
+                          pieper_account_get_provider (account),
+                          pieper_account_get_url (account),
+                          pieper_account_get_email (account),
+                          error);
+  if (id < 0)
+    return NULL;
+  if (id > 0)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "There is already a %s account for %s at %s",
+                   pieper_account_get_provider (account),
+                   pieper_account_get_email (account),
+                   pieper_account_get_url (account));
+      return NULL;
+    }
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "INSERT INTO accounts (provider, url, email, user_id, user_name, created_at)"
+                                      " VALUES (?, ?, ?, ?, ?, ?)",
+                                      error)))
+    return NULL;
+
+  _pieper_bind_text (stmt, 1, pieper_account_get_provider (account));
+  _pieper_bind_text (stmt, 2, pieper_account_get_url (account));
+  _pieper_bind_text (stmt, 3, pieper_account_get_email (account));
+  _pieper_bind_text (stmt, 4, pieper_account_get_user_id (account));
+  _pieper_bind_text (stmt, 5, pieper_account_get_user_name (account));
+  sqlite3_bind_int64 (stmt, 6, _pieper_now ());
+
+  if (!_pieper_store_step_done (self, stmt, error))
+    return NULL;
+
+  return pieper_store_get_account (self, sqlite3_last_insert_rowid (self->db), error);
+}
+
+PieperAccount *
+pieper_store_ensure_account (PieperStore  *self,
+                             const char   *provider,
+                             const char   *url,
+                             const char   *email,
+                             GError      **error)
+{
+  g_autoptr(PieperAccount) account = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  id = lookup_account_id (self, provider, url, email, error);
+  if (id < 0)
+    return NULL;
+  if (id > 0)
+    return pieper_store_get_account (self, id, error);
+
+  account = pieper_account_new (provider, url, email);
+  return pieper_store_add_account (self, account, error);
+}
+
+gboolean
+pieper_store_update_account (PieperStore    *self,
+                             PieperAccount  *account,
+                             GError        **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (PIEPER_IS_ACCOUNT (account), FALSE);
+
+  if (!(stmt = _pieper_store_prepare (self, "UPDATE accounts SET user_id = ?, user_name = ? WHERE id = ?", error)))
+    return FALSE;
+
+  _pieper_bind_text (stmt, 1, pieper_account_get_user_id (account));
+  _pieper_bind_text (stmt, 2, pieper_account_get_user_name (account));
+  sqlite3_bind_int64 (stmt, 3, pieper_account_get_id (account));
+
+  return _pieper_store_step_done (self, stmt, error);
+}
+
+gboolean
+pieper_store_remove_account (PieperStore  *self,
+                             gint64        id,
+                             gboolean      force,
+                             GError      **error)
+{
+  g_autoptr(PieperAccount) account = NULL;
+  gint64 unsent = 0;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+
+  if (!(account = pieper_store_get_account (self, id, error)))
+    return FALSE;
+
+  if (!_pieper_store_begin (self, error))
+    return FALSE;
+
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+
+    if (!(stmt = _pieper_store_prepare (self,
+                                        "SELECT count(*) FROM outbox WHERE account_id = ?"
+                                        " AND state IN ('pending', 'inflight')",
+                                        error)))
+      goto failed;
+
+    sqlite3_bind_int64 (stmt, 1, id);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      unsent = sqlite3_column_int64 (stmt, 0);
+  }
+
+  /* Removing an account must not silently drop the responder's work. */
+  if (unsent > 0 && !force)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "The account has %" G_GINT64_FORMAT " unsent actions; sync first or force the removal",
+                   unsent);
+      goto failed;
+    }
+
+  {
+    g_autoptr(PieperStmt) outbox = NULL;
+    g_autoptr(PieperStmt) accounts = NULL;
+
+    if (!(outbox = _pieper_store_prepare (self, "DELETE FROM outbox WHERE account_id = ?", error)))
+      goto failed;
+    sqlite3_bind_int64 (outbox, 1, id);
+    if (!_pieper_store_step_done (self, outbox, error))
+      goto failed;
+
+    if (!(accounts = _pieper_store_prepare (self, "DELETE FROM accounts WHERE id = ?", error)))
+      goto failed;
+    sqlite3_bind_int64 (accounts, 1, id);
+    if (!_pieper_store_step_done (self, accounts, error))
+      goto failed;
+  }
+
+  return _pieper_store_commit (self, error);
+
+failed:
+  _pieper_store_rollback (self);
+  return FALSE;
+}
+
+/* Snapshots */
+
+static char *
+strv_to_json (const char * const *strv)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (strv == NULL)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+
+  return json_to_string (root, FALSE);
+}
+
+static GStrv
+strv_from_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+  JsonNode *root;
+
+  if (json == NULL)
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    return NULL;
+
+  array = json_node_get_array (root);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *s = json_array_get_string_element (array, i);
+
+      if (s != NULL)
+        g_strv_builder_add (builder, s);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+_pieper_store_upsert_incident (PieperStore     *self,
+                               gint64           account_id,
+                               PieperIncident  *incident,
+                               GError         **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autofree char *assignees = NULL;
+  g_autofree char *assignee_ids = NULL;
+  g_autofree char *title = NULL;
+
+  /* A snapshot older than the one stored (an out-of-order response) does
+   * not overwrite it. Unsent actions live in the outbox, not here, so no
+   * snapshot can erase one. */
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "INSERT INTO incidents (account_id, remote_id, number, title, status,"
+                                      " urgency, priority, service, escalation_policy, escalation_level,"
+                                      " assignees, assignee_ids, html_url, created_at, updated_at,"
+                                      " last_status_change_at, chat_url, video_url, status_page_url,"
+                                      " postmortem_url)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                                      " ?15, ?16, ?17, ?18, ?19, ?20)"
+                                      " ON CONFLICT (account_id, remote_id) DO UPDATE SET"
+                                      " number = excluded.number, title = excluded.title,"
+                                      " status = excluded.status, urgency = excluded.urgency,"
+                                      " priority = excluded.priority, service = excluded.service,"
+                                      " escalation_policy = excluded.escalation_policy,"
+                                      " escalation_level = excluded.escalation_level,"
+                                      " assignees = excluded.assignees, assignee_ids = excluded.assignee_ids,"
+                                      " html_url = excluded.html_url, created_at = excluded.created_at,"
+                                      " updated_at = excluded.updated_at,"
+                                      " last_status_change_at = excluded.last_status_change_at,"
+                                      " chat_url = excluded.chat_url, video_url = excluded.video_url,"
+                                      " status_page_url = excluded.status_page_url,"
+                                      " postmortem_url = excluded.postmortem_url"
+                                      " WHERE excluded.updated_at = 0 OR excluded.updated_at >= incidents.updated_at",
+                                      error)))
+    return FALSE;
+
+  title = pieper_utf8_cap (pieper_incident_get_title (incident), PIEPER_TITLE_MAX_BYTES);
+  assignees = strv_to_json (pieper_incident_get_assignees (incident));
+  assignee_ids = strv_to_json (pieper_incident_get_assignee_ids (incident));
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _pieper_bind_text (stmt, 2, pieper_incident_get_remote_id (incident));
+  sqlite3_bind_int64 (stmt, 3, pieper_incident_get_number (incident));
+  _pieper_bind_text (stmt, 4, title);
+  _pieper_bind_text (stmt, 5, pieper_status_to_string (pieper_incident_get_status (incident)));
+  _pieper_bind_text (stmt, 6, pieper_urgency_to_string (pieper_incident_get_urgency (incident)));
+  _pieper_bind_text (stmt, 7, pieper_incident_get_priority (incident));
+  _pieper_bind_text (stmt, 8, pieper_incident_get_service (incident));
+  _pieper_bind_text (stmt, 9, pieper_incident_get_escalation_policy (incident));
+  sqlite3_bind_int (stmt, 10, pieper_incident_get_escalation_level (incident));
+  _pieper_bind_text (stmt, 11, assignees);
+  _pieper_bind_text (stmt, 12, assignee_ids);
+  _pieper_bind_text (stmt, 13, pieper_incident_get_html_url (incident));
+  sqlite3_bind_int64 (stmt, 14, pieper_incident_get_created_at (incident));
+  sqlite3_bind_int64 (stmt, 15, pieper_incident_get_updated_at (incident));
+  sqlite3_bind_int64 (stmt, 16, pieper_incident_get_last_status_change_at (incident));
+  _pieper_bind_text (stmt, 17, pieper_incident_get_chat_url (incident));
+  _pieper_bind_text (stmt, 18, pieper_incident_get_video_url (incident));
+  _pieper_bind_text (stmt, 19, pieper_incident_get_status_page_url (incident));
+  _pieper_bind_text (stmt, 20, pieper_incident_get_postmortem_url (incident));
+
+  return _pieper_store_step_done (self, stmt, error);
+}
+
+gboolean
+pieper_store_apply_snapshot (PieperStore  *self,
+                             gint64        account_id,
+                             GPtrArray    *incidents,
+                             GError      **error)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (incidents != NULL, FALSE);
+
+  if (!_pieper_store_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < incidents->len; i++)
+    {
+      if (!_pieper_store_upsert_incident (self, account_id, g_ptr_array_index (incidents, i), error))
+        {
+          _pieper_store_rollback (self);
+          return FALSE;
+        }
+    }
+
+  return _pieper_store_commit (self, error);
+}
+
+gboolean
+_pieper_store_insert_timeline (PieperStore          *self,
+                               gint64                incident_id,
+                               PieperTimelineEntry  *entry,
+                               gint64                action_id,
+                               GError              **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *author = NULL;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "INSERT INTO timeline (incident_id, remote_id, kind, origin, action_id,"
+                                      " author, at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                                      " ON CONFLICT (incident_id, remote_id) DO UPDATE SET"
+                                      " kind = excluded.kind, author = excluded.author,"
+                                      " at = excluded.at, body = excluded.body",
+                                      error)))
+    return FALSE;
+
+  body = pieper_utf8_cap (pieper_timeline_entry_get_body (entry), PIEPER_NOTE_MAX_BYTES);
+  author = pieper_utf8_cap (pieper_timeline_entry_get_author (entry), PIEPER_FIELD_MAX_BYTES);
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+  _pieper_bind_text (stmt, 2, pieper_timeline_entry_get_remote_id (entry));
+  _pieper_bind_text (stmt, 3, pieper_timeline_kind_to_string (pieper_timeline_entry_get_kind (entry)));
+  _pieper_bind_text (stmt, 4, pieper_origin_to_string (pieper_timeline_entry_get_origin (entry)));
+  if (action_id > 0)
+    sqlite3_bind_int64 (stmt, 5, action_id);
+  _pieper_bind_text (stmt, 6, author);
+  sqlite3_bind_int64 (stmt, 7, pieper_timeline_entry_get_at (entry));
+  _pieper_bind_text (stmt, 8, body);
+
+  return _pieper_store_step_done (self, stmt, error);
+}
+
+gboolean
+pieper_store_apply_timeline (PieperStore  *self,
+                             gint64        incident_id,
+                             GPtrArray    *entries,
+                             GError      **error)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entries != NULL, FALSE);
+
+  if (!_pieper_store_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PieperTimelineEntry *entry = g_ptr_array_index (entries, i);
+
+      if (pieper_timeline_entry_get_remote_id (entry) == NULL)
+        continue;
+
+      if (!_pieper_store_insert_timeline (self, incident_id, entry, 0, error))
+        {
+          _pieper_store_rollback (self);
+          return FALSE;
+        }
+    }
+
+  return _pieper_store_commit (self, error);
+}
+
+/* Reading the effective state */
+
+#define INCIDENT_COLUMNS \
+  "i.id, i.account_id, i.remote_id, i.number, i.title, i.status, i.urgency, i.priority," \
+  " i.service, i.escalation_policy, i.escalation_level, i.assignees, i.assignee_ids," \
+  " i.html_url, i.created_at, i.updated_at, i.last_status_change_at, i.chat_url," \
+  " i.video_url, i.status_page_url, i.postmortem_url"
+
+static PieperIncident *
+incident_from_row (PieperStmt *stmt)
+{
+  PieperIncident *incident;
+  PieperStatus status = PIEPER_STATUS_TRIGGERED;
+  PieperUrgency urgency = PIEPER_URGENCY_HIGH;
+  g_auto(GStrv) assignees = NULL;
+  g_auto(GStrv) assignee_ids = NULL;
+
+  incident = pieper_incident_new (column_text (stmt, 2));
+  pieper_incident_set_id (incident, sqlite3_column_int64 (stmt, 0));
+  pieper_incident_set_account_id (incident, sqlite3_column_int64 (stmt, 1));
+  pieper_incident_set_number (incident, sqlite3_column_int64 (stmt, 3));
+  pieper_incident_set_title (incident, column_text (stmt, 4));
+  pieper_status_from_string (column_text (stmt, 5), &status);
+  pieper_incident_set_status (incident, status);
+  pieper_urgency_from_string (column_text (stmt, 6), &urgency);
+  pieper_incident_set_urgency (incident, urgency);
+  pieper_incident_set_priority (incident, column_text (stmt, 7));
+  pieper_incident_set_service (incident, column_text (stmt, 8));
+  pieper_incident_set_escalation_policy (incident, column_text (stmt, 9));
+  pieper_incident_set_escalation_level (incident, sqlite3_column_int (stmt, 10));
+  assignees = strv_from_json (column_text (stmt, 11));
+  pieper_incident_set_assignees (incident, (const char * const *) assignees);
+  assignee_ids = strv_from_json (column_text (stmt, 12));
+  pieper_incident_set_assignee_ids (incident, (const char * const *) assignee_ids);
+  pieper_incident_set_html_url (incident, column_text (stmt, 13));
+  pieper_incident_set_created_at (incident, sqlite3_column_int64 (stmt, 14));
+  pieper_incident_set_updated_at (incident, sqlite3_column_int64 (stmt, 15));
+  pieper_incident_set_last_status_change_at (incident, sqlite3_column_int64 (stmt, 16));
+  pieper_incident_set_chat_url (incident, column_text (stmt, 17));
+  pieper_incident_set_video_url (incident, column_text (stmt, 18));
+  pieper_incident_set_status_page_url (incident, column_text (stmt, 19));
+  pieper_incident_set_postmortem_url (incident, column_text (stmt, 20));
+
+  return incident;
+}
+
+PieperAction *
+_pieper_action_from_row (PieperStmt *stmt)
+{
+  PieperActionRow row = { 0, };
+
+  row.id = sqlite3_column_int64 (stmt, 0);
+  row.account_id = sqlite3_column_int64 (stmt, 1);
+  row.incident_id = sqlite3_column_int64 (stmt, 2);
+  row.incident_remote_id = column_text (stmt, 3);
+  pieper_op_from_string (column_text (stmt, 4), &row.op);
+  row.payload = column_text (stmt, 5);
+  row.idempotency_key = column_text (stmt, 6);
+  pieper_action_state_from_string (column_text (stmt, 7), &row.state);
+  row.attempts = (guint) sqlite3_column_int (stmt, 8);
+  row.next_attempt_at = sqlite3_column_int64 (stmt, 9);
+  row.last_error = column_text (stmt, 10);
+  row.created_at = sqlite3_column_int64 (stmt, 11);
+  row.updated_at = sqlite3_column_int64 (stmt, 12);
+
+  return _pieper_action_new (&row);
+}
+
+/* The unsent actions of one incident (or all, for @incident_id 0), in
+ * order, grouped by incident: incident id → GPtrArray of PieperAction. */
+static GHashTable *
+load_unsent (PieperStore  *self,
+             gint64        incident_id,
+             GError      **error)
+{
+  g_autoptr(GHashTable) unsent = NULL;
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT " ACTION_COLUMNS " FROM outbox o"
+                                      " JOIN incidents i ON i.id = o.incident_id"
+                                      " WHERE o.state IN ('pending', 'inflight')"
+                                      " AND (?1 = 0 OR o.incident_id = ?1)"
+                                      " ORDER BY o.incident_id, o.id",
+                                      error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+
+  unsent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                  (GDestroyNotify) g_ptr_array_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PieperAction *action = _pieper_action_from_row (stmt);
+      gint64 key = pieper_action_get_incident_id (action);
+      GPtrArray *actions = g_hash_table_lookup (unsent, &key);
+
+      if (actions == NULL)
+        {
+          actions = g_ptr_array_new_with_free_func (g_object_unref);
+          g_hash_table_insert (unsent, g_memdup2 (&key, sizeof key), actions);
+        }
+
+      g_ptr_array_add (actions, action);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&unsent);
+}
+
+static void
+apply_unsent (PieperIncident *incident,
+              GHashTable     *unsent)
+{
+  gint64 id = pieper_incident_get_id (incident);
+  GPtrArray *actions = g_hash_table_lookup (unsent, &id);
+
+  if (actions != NULL)
+    _pieper_rebase (incident, actions);
+}
+
+static gboolean
+matches_filter (PieperIncident *incident,
+                PieperFilter    filter)
+{
+  PieperStatus status = pieper_incident_get_status (incident);
+
+  switch (filter)
+    {
+    case PIEPER_FILTER_ALL:
+      return TRUE;
+    case PIEPER_FILTER_OPEN:
+      return status != PIEPER_STATUS_RESOLVED;
+    case PIEPER_FILTER_TRIGGERED:
+      return status == PIEPER_STATUS_TRIGGERED;
+    case PIEPER_FILTER_ACKNOWLEDGED:
+      return status == PIEPER_STATUS_ACKNOWLEDGED;
+    case PIEPER_FILTER_RESOLVED:
+      return status == PIEPER_STATUS_RESOLVED;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+GPtrArray *
+pieper_store_list_incidents (PieperStore   *self,
+                             PieperFilter   filter,
+                             GError       **error)
+{
+  g_autoptr(GHashTable) unsent = NULL;
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  gboolean own_transaction;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  /* One read transaction, so the snapshot and the outbox agree. */
+  own_transaction = sqlite3_get_autocommit (self->db);
+  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+    return NULL;
+
+  if (!(unsent = load_unsent (self, 0, error)))
+    goto out;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT " INCIDENT_COLUMNS " FROM incidents i"
+                                      " ORDER BY i.created_at DESC, i.id DESC",
+                                      error)))
+    goto out;
+
+  incidents = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(PieperIncident) incident = incident_from_row (stmt);
+
+      apply_unsent (incident, unsent);
+      if (matches_filter (incident, filter))
+        g_ptr_array_add (incidents, g_steal_pointer (&incident));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      g_clear_pointer (&incidents, g_ptr_array_unref);
+    }
+
+out:
+  g_clear_pointer (&stmt, _pieper_stmt_release);
+  if (own_transaction)
+    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return g_steal_pointer (&incidents);
+}
+
+static PieperIncident *
+get_incident (PieperStore  *self,
+              gint64        id,
+              gboolean      effective,
+              GError      **error)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+    int rc;
+
+    if (!(stmt = _pieper_store_prepare (self, "SELECT " INCIDENT_COLUMNS " FROM incidents i WHERE i.id = ?", error)))
+      return NULL;
+
+    sqlite3_bind_int64 (stmt, 1, id);
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_DONE)
+      {
+        g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
+                     "No incident %" G_GINT64_FORMAT, id);
+        return NULL;
+      }
+    if (rc != SQLITE_ROW)
+      {
+        _pieper_store_set_error (self, rc, error);
+        return NULL;
+      }
+
+    incident = incident_from_row (stmt);
+  }
+
+  if (effective)
+    {
+      g_autoptr(GHashTable) unsent = load_unsent (self, id, error);
+
+      if (unsent == NULL)
+        return NULL;
+      apply_unsent (incident, unsent);
+    }
+
+  return g_steal_pointer (&incident);
+}
+
+PieperIncident *
+pieper_store_get_incident (PieperStore  *self,
+                           gint64        id,
+                           GError      **error)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  return get_incident (self, id, TRUE, error);
+}
+
+PieperIncident *
+pieper_store_get_snapshot (PieperStore  *self,
+                           gint64        id,
+                           GError      **error)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  return get_incident (self, id, FALSE, error);
+}
+
+PieperIncident *
+pieper_store_lookup_incident (PieperStore  *self,
+                              gint64        account_id,
+                              const char   *remote_id,
+                              GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  gint64 id;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  g_return_val_if_fail (remote_id != NULL, NULL);
+
+  if (!(stmt = _pieper_store_prepare (self, "SELECT id FROM incidents WHERE account_id = ? AND remote_id = ?", error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _pieper_bind_text (stmt, 2, remote_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
+                   "No incident “%s”", remote_id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, _pieper_stmt_release);
+
+  return pieper_store_get_incident (self, id, error);
+}
+
+static gint64
+find_unique (PieperStore  *self,
+             const char   *sql,
+             const char   *text,
+             gint64        number,
+             const char   *what,
+             GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  gint64 found = 0;
+  guint n = 0;
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self, sql, error)))
+    return -1;
+
+  if (text != NULL)
+    _pieper_bind_text (stmt, 1, text);
+  else
+    sqlite3_bind_int64 (stmt, 1, number);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      found = sqlite3_column_int64 (stmt, 0);
+      n++;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return -1;
+    }
+
+  if (n > 1)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_AMBIGUOUS,
+                   "%u incidents have the %s “%s”; use the server id", n, what,
+                   text != NULL ? text : "");
+      return -1;
+    }
+
+  return found;
+}
+
+PieperIncident *
+pieper_store_find_incident (PieperStore  *self,
+                            const char   *id_or_number,
+                            GError      **error)
+{
+  gint64 id;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  g_return_val_if_fail (id_or_number != NULL, NULL);
+
+  id = find_unique (self, "SELECT id FROM incidents WHERE remote_id = ? LIMIT 2",
+                    id_or_number, 0, "id", error);
+  if (id < 0)
+    return NULL;
+
+  if (id == 0)
+    {
+      guint64 number = 0;
+      const char *digits = id_or_number[0] == '#' ? id_or_number + 1 : id_or_number;
+
+      if (g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &number, NULL))
+        {
+          id = find_unique (self, "SELECT id FROM incidents WHERE number = ? LIMIT 2",
+                            digits, 0, "number", error);
+          if (id < 0)
+            return NULL;
+        }
+    }
+
+  if (id == 0)
+    {
+      g_autofree char *shown = pieper_utf8_cap (id_or_number, 64);
+
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
+                   "No incident “%s”", shown);
+      return NULL;
+    }
+
+  return pieper_store_get_incident (self, id, error);
+}
+
+static PieperTimelineEntry *
+timeline_from_row (PieperStmt *stmt)
+{
+  PieperTimelineKind kind = PIEPER_TIMELINE_OTHER;
+  PieperTimelineEntry *entry;
+
+  pieper_timeline_kind_from_string (column_text (stmt, 3), &kind);
+  entry = pieper_timeline_entry_new (kind);
+  pieper_timeline_entry_set_id (entry, sqlite3_column_int64 (stmt, 0));
+  pieper_timeline_entry_set_incident_id (entry, sqlite3_column_int64 (stmt, 1));
+  pieper_timeline_entry_set_remote_id (entry, column_text (stmt, 2));
+  pieper_timeline_entry_set_origin (entry, g_strcmp0 (column_text (stmt, 4), "local") == 0
+                                             ? PIEPER_ORIGIN_LOCAL : PIEPER_ORIGIN_REMOTE);
+  pieper_timeline_entry_set_action_id (entry, sqlite3_column_int64 (stmt, 5));
+  pieper_timeline_entry_set_author (entry, column_text (stmt, 6));
+  pieper_timeline_entry_set_at (entry, sqlite3_column_int64 (stmt, 7));
+  pieper_timeline_entry_set_body (entry, column_text (stmt, 8));
+
+  if (kind == PIEPER_TIMELINE_CONFLICT)
+    pieper_timeline_entry_set_sync_state (entry, PIEPER_ACTION_CONFLICT);
+
+  return entry;
+}
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  PieperTimelineEntry *ea = *(PieperTimelineEntry **) a;
+  PieperTimelineEntry *eb = *(PieperTimelineEntry **) b;
+  gint64 at_a = pieper_timeline_entry_get_at (ea);
+  gint64 at_b = pieper_timeline_entry_get_at (eb);
+
+  if (at_a != at_b)
+    return at_a < at_b ? -1 : 1;
+
+  return (pieper_timeline_entry_get_id (ea) > pieper_timeline_entry_get_id (eb)) -
+         (pieper_timeline_entry_get_id (ea) < pieper_timeline_entry_get_id (eb));
+}
+
+GPtrArray *
+pieper_store_list_timeline (PieperStore  *self,
+                            gint64        incident_id,
+                            GError      **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) unsent = NULL;
+  GPtrArray *actions;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  entries = g_ptr_array_new_with_free_func (g_object_unref);
+
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+    int rc;
+
+    if (!(stmt = _pieper_store_prepare (self,
+                                        "SELECT id, incident_id, remote_id, kind, origin, action_id,"
+                                        " author, at, body FROM timeline WHERE incident_id = ?",
+                                        error)))
+      return NULL;
+
+    sqlite3_bind_int64 (stmt, 1, incident_id);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (entries, timeline_from_row (stmt));
+
+    if (rc != SQLITE_DONE)
+      {
+        _pieper_store_set_error (self, rc, error);
+        return NULL;
+      }
+  }
+
+  /* The responder's unsent actions, shown where they will land. */
+  if (!(unsent = load_unsent (self, incident_id, error)))
+    return NULL;
+
+  actions = g_hash_table_lookup (unsent, &incident_id);
+  for (guint i = 0; actions != NULL && i < actions->len; i++)
+    g_ptr_array_add (entries, _pieper_rebase_timeline_entry (g_ptr_array_index (actions, i)));
+
+  g_ptr_array_sort (entries, compare_entries);
+
+  return g_steal_pointer (&entries);
+}
+
+/* Sync state */
+
+char *
+pieper_store_get_sync_state (PieperStore *self,
+                             gint64       account_id,
+                             const char  *key)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (!(stmt = _pieper_store_prepare (self, "SELECT value FROM sync_state WHERE account_id = ? AND key = ?", NULL)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _pieper_bind_text (stmt, 2, key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+
+  return g_strdup (column_text (stmt, 0));
+}
+
+gboolean
+pieper_store_set_sync_state (PieperStore  *self,
+                             gint64        account_id,
+                             const char   *key,
+                             const char   *value,
+                             GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "INSERT INTO sync_state (account_id, key, value) VALUES (?, ?, ?)"
+                                      " ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value",
+                                      error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _pieper_bind_text (stmt, 2, key);
+  _pieper_bind_text (stmt, 3, value);
+
+  return _pieper_store_step_done (self, stmt, error);
+}
