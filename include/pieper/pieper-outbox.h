@@ -66,6 +66,13 @@ GPtrArray    *pieper_outbox_next_due         (PieperOutbox  *self,
 gint64        pieper_outbox_next_wakeup      (PieperOutbox  *self,
                                               gint64         account_id);
 
+/* Makes the account's pending actions due now (0 for every account): the
+ * responder asked for a sync, or the network came back, so backoff waits
+ * are over. Returns how many were waiting. */
+guint         pieper_outbox_retry_all_now    (PieperOutbox  *self,
+                                              gint64         account_id,
+                                              GError       **error);
+
 /* The state machine. Each is one committed transaction; an illegal move
  * (say, done → pending) is refused with PIEPER_STORE_ERROR_INVALID. */
 gboolean      pieper_outbox_mark_inflight    (PieperOutbox  *self,

@@ -10,3 +10,4 @@
 #include "pieper-outbox.h"
 #include "pieper-provider.h"
 #include "pieper-json.h"
+#include "pieper-sync-engine.h"

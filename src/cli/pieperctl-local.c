@@ -612,6 +612,9 @@ _pieperctl_snooze (PieperctlContext  *ctx,
   return report_queued (action, error);
 }
 
+/* Set while `batch` runs commands from standard input. */
+static gboolean in_batch;
+
 /* Reads at most @max bytes of standard input; more is an error, found
  * without reading the rest. */
 static char *
@@ -683,6 +686,10 @@ _pieperctl_note (PieperctlContext  *ctx,
   text = arg (&args, 1);
   if (strcmp (text, "-") == 0)
     {
+      /* In a batch, standard input holds the commands that follow. */
+      if (in_batch)
+        return _pieperctl_usage (args.command, _("TEXT “-” cannot be used in a batch"));
+
       if (!(from_stdin = read_stdin (PIEPER_NOTE_MAX_BYTES, &error)))
         return _pieperctl_fail_error (error);
       text = from_stdin;
@@ -778,6 +785,43 @@ _pieperctl_export (PieperctlContext  *ctx,
 }
 
 #define IMPORT_MAX_BYTES (256 * 1024 * 1024)
+#define IMPORT_MAX_DEPTH 1000
+
+/* The JSON parser recurses once per level of nesting, so a document of
+ * nothing but "[[[[…" would overflow the stack; the import format needs only
+ * a few levels. Strings are skipped; the parser checks everything else. */
+static gboolean
+nesting_within (const char *data,
+                gsize       length,
+                guint       max)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
 
 PieperctlStatus
 _pieperctl_import (PieperctlContext  *ctx,
@@ -814,11 +858,20 @@ _pieperctl_import (PieperctlContext  *ctx,
         return _pieperctl_fail_error (error);
     }
 
+  if (strcmp (path, "-") == 0)
+    path = _("Standard input");
+
+  if (!nesting_within (contents, length, IMPORT_MAX_DEPTH))
+    return _pieperctl_fail (_("%s is not valid JSON: nested more than %d levels deep"),
+                            path, IMPORT_MAX_DEPTH);
+
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, contents, length, &error))
-    return _pieperctl_fail (_("%s is not valid JSON: %s"),
-                            strcmp (path, "-") == 0 ? _("Standard input") : path,
-                            error->message);
+    return _pieperctl_fail (_("%s is not valid JSON: %s"), path, error->message);
+
+  /* An empty document parses, to nothing. */
+  if (json_parser_get_root (parser) == NULL)
+    return _pieperctl_fail (_("%s is empty"), path);
 
   if (!pieper_store_import (ctx->store, json_parser_get_root (parser), &n, &error))
     return _pieperctl_fail_error (error);
@@ -826,6 +879,44 @@ _pieperctl_import (PieperctlContext  *ctx,
   printf (ngettext ("Imported %u incident\n", "Imported %u incidents\n", n), n);
 
   return PIEPERCTL_OK;
+}
+
+/* Reads one line of standard input into @line, without its line break.
+ * Returns FALSE at the end of input. A line that does not fit, or that holds
+ * a NUL byte, is read to its end and refused whole (@error set), so that its
+ * tail never runs as a command of its own. */
+static gboolean
+read_line (char     *line,
+           gsize     size,
+           GError  **error)
+{
+  gsize len = 0;
+  gboolean too_long = FALSE;
+  gboolean nul = FALSE;
+  int c;
+
+  while ((c = getc (stdin)) != EOF && c != '\n')
+    {
+      if (c == '\0')
+        nul = TRUE;
+      if (len + 1 < size)
+        line[len++] = (char) c;
+      else
+        too_long = TRUE;
+    }
+  line[len] = '\0';
+
+  if (c == EOF && len == 0 && !too_long && !nul)
+    return FALSE;
+
+  if (too_long)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                 _("The line is too long (more than %" G_GSIZE_FORMAT " bytes)"), size - 1);
+  else if (nul)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         _("The line holds NUL bytes"));
+
+  return TRUE;
 }
 
 /* Commands from standard input, one per line, each confirmed on standard
@@ -844,17 +935,20 @@ _pieperctl_batch (PieperctlContext  *ctx,
   if (!parse_args (argc, argv, OPT_NONE, 0, 0, &args, &status))
     return status;
 
-  while (fgets (line, sizeof line, stdin) != NULL)
+  for (;;)
     {
       g_auto(GStrv) words = NULL;
       g_autoptr(GError) error = NULL;
       int n_words = 0;
 
+      if (!read_line (line, sizeof line, &error))
+        break;
+
       g_strchomp (line);
-      if (line[0] == '\0' || line[0] == '#')
+      if (error == NULL && (line[0] == '\0' || line[0] == '#'))
         continue;
 
-      if (!g_shell_parse_argv (line, &n_words, &words, &error))
+      if (error != NULL || !g_shell_parse_argv (line, &n_words, &words, &error))
         {
           printf ("error: %s\n", error->message);
           fflush (stdout);
@@ -871,7 +965,9 @@ _pieperctl_batch (PieperctlContext  *ctx,
         }
 
       /* The command's own output is the confirmation. */
+      in_batch = TRUE;
       status = _pieperctl_run (ctx, n_words, words);
+      in_batch = FALSE;
       if (status != PIEPERCTL_OK)
         failures++;
       printf ("%s\n", status == PIEPERCTL_OK ? "ok" : "error");

@@ -61,4 +61,11 @@ PieperctlStatus _pieperctl_export     (PieperctlContext *ctx, int argc, char **a
 PieperctlStatus _pieperctl_import     (PieperctlContext *ctx, int argc, char **argv);
 PieperctlStatus _pieperctl_batch      (PieperctlContext *ctx, int argc, char **argv);
 
+/* Commands that talk to servers (pieperctl-sync.c). */
+PieperctlStatus _pieperctl_sync       (PieperctlContext *ctx, int argc, char **argv);
+PieperctlStatus _pieperctl_watch      (PieperctlContext *ctx, int argc, char **argv);
+
+/* Accounts and their tokens (pieperctl-account.c). */
+PieperctlStatus _pieperctl_account    (PieperctlContext *ctx, int argc, char **argv);
+
 G_END_DECLS

@@ -34,6 +34,12 @@ static const PieperctlCommand commands[] = {
     N_("Print the whole store as JSON"), TRUE },
   { "import", _pieperctl_import, N_("import FILE"),
     N_("Import incidents from a JSON file (- for standard input)"), TRUE },
+  { "sync", _pieperctl_sync, N_("sync"),
+    N_("Send your queued actions and fetch incidents, once"), TRUE },
+  { "watch", _pieperctl_watch, N_("watch [--interval SECONDS]"),
+    N_("Keep syncing and print each new page as it arrives"), TRUE },
+  { "account", _pieperctl_account, N_("account add --provider NAME --url URL --email EMAIL | list [--json] | remove ID [--force]"),
+    N_("Manage server accounts; add reads the token from standard input or PIEPER_TOKEN"), TRUE },
   { "batch", _pieperctl_batch, N_("batch"),
     N_("Run commands read from standard input, one per line"), TRUE },
 };
@@ -207,11 +213,9 @@ main (int    argc,
         break;
     }
 
+  /* An error is one line on stderr, a missing command too. */
   if (i >= argc)
-    {
-      print_help (stderr);
-      return PIEPERCTL_USAGE;
-    }
+    return _pieperctl_usage (NULL, _("Missing command"));
 
   status = _pieperctl_run (&ctx, argc - i, argv + i);
 

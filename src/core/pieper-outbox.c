@@ -377,6 +377,7 @@ pieper_outbox_escalate (PieperOutbox  *self,
                         GError       **error)
 {
   g_autoptr(JsonBuilder) args = NULL;
+  g_autoptr(PieperAction) action = NULL;
 
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
 
@@ -387,12 +388,44 @@ pieper_outbox_escalate (PieperOutbox  *self,
       return NULL;
     }
 
+  /* "The next level" is decided now, from what the responder sees, and
+   * stored as a level: sending it twice (after a timeout with no answer)
+   * then escalates once, not twice. */
+  if (!_pieper_store_begin (self->store, error))
+    return NULL;
+
   args = begin_args ();
+  if (level == 0)
+    {
+      g_autoptr(PieperIncident) incident = NULL;
+
+      if (!(incident = pieper_store_get_incident (self->store, incident_id, error)))
+        {
+          _pieper_store_rollback (self->store);
+          return NULL;
+        }
+
+      level = pieper_incident_get_escalation_level (incident) + 1;
+      json_builder_set_member_name (args, "next");
+      json_builder_add_boolean_value (args, TRUE);
+    }
   json_builder_set_member_name (args, "level");
   json_builder_add_int_value (args, level);
   json_builder_end_object (args);
 
-  return enqueue (self, incident_id, PIEPER_OP_ESCALATE, args, error);
+  action = enqueue (self, incident_id, PIEPER_OP_ESCALATE, args, error);
+  if (action == NULL)
+    {
+      /* enqueue() rolled back already, unless reading the row back failed. */
+      if (!sqlite3_get_autocommit (_pieper_store_get_db (self->store)))
+        _pieper_store_rollback (self->store);
+      return NULL;
+    }
+
+  if (!_pieper_store_commit (self->store, error))
+    g_clear_object (&action);
+
+  return g_steal_pointer (&action);
 }
 
 PieperAction *
@@ -641,8 +674,11 @@ pieper_outbox_mark_done (PieperOutbox         *self,
       !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
     goto failed;
 
+  /* The note is linked to the action, so a later read-back never takes
+   * it for the delivery of another note with the same words. */
   if (note != NULL &&
-      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note, 0, error))
+      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
+                                      action_id, error))
     goto failed;
 
   return _pieper_store_commit (self->store, error);
@@ -720,4 +756,27 @@ pieper_outbox_retry_now (PieperOutbox  *self,
 
   return move_committed (self, action_id, PIEPER_ACTION_PENDING, PIEPER_ACTION_FAILED,
                          0, NULL, error);
+}
+
+guint
+pieper_outbox_retry_all_now (PieperOutbox  *self,
+                             gint64         account_id,
+                             GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), 0);
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "UPDATE outbox SET next_attempt_at = 0"
+                                      " WHERE state = 'pending' AND next_attempt_at > 0"
+                                      " AND (?1 = 0 OR account_id = ?1)",
+                                      error)))
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (!_pieper_store_step_done (self->store, stmt, error))
+    return 0;
+
+  return (guint) sqlite3_changes (_pieper_store_get_db (self->store));
 }

@@ -94,6 +94,23 @@ pieper_store_export (PieperStore  *self,
   return json_builder_get_root (builder);
 }
 
+/* A member that is missing or null takes @fallback; one of another type
+ * gives NULL, instead of a critical warning from json-glib. */
+static const char *
+get_account_member (JsonObject *object,
+                    const char *member,
+                    const char *fallback)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return fallback;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
 static PieperAccount *
 import_account (PieperStore  *self,
                 JsonObject   *document,
@@ -116,9 +133,9 @@ import_account (PieperStore  *self,
         }
 
       object = json_node_get_object (node);
-      provider = json_object_get_string_member_with_default (object, "provider", provider);
-      url = json_object_get_string_member_with_default (object, "url", url);
-      email = json_object_get_string_member_with_default (object, "email", email);
+      provider = get_account_member (object, "provider", provider);
+      url = get_account_member (object, "url", url);
+      email = get_account_member (object, "email", email);
 
       if (provider == NULL || url == NULL || email == NULL ||
           !g_utf8_validate (provider, -1, NULL) || !g_utf8_validate (url, -1, NULL) ||

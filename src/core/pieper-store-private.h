@@ -54,6 +54,18 @@ gboolean    _pieper_store_upsert_incident (PieperStore         *self,
 /* Reads a row selected with ACTION_COLUMNS from "outbox o JOIN incidents i". */
 PieperAction *_pieper_action_from_row    (PieperStmt   *stmt);
 
+/* For the sync engine. */
+gboolean    _pieper_store_note_claimed   (PieperStore  *self,
+                                          gint64        incident_id,
+                                          const char   *remote_id,
+                                          gint64        action_id);
+GPtrArray  *_pieper_store_list_open_remote_ids (PieperStore  *self,
+                                                gint64        account_id,
+                                                GError      **error);
+int         _pieper_store_get_snapshot_status  (PieperStore  *self,
+                                                gint64        account_id,
+                                                const char   *remote_id);
+
 /* Schema (pieper-store-schema.c). */
 gboolean    _pieper_store_migrate        (PieperStore  *self,
                                           GError      **error);

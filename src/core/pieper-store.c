@@ -226,9 +226,11 @@ _pieper_store_commit (PieperStore  *self,
 void
 _pieper_store_rollback (PieperStore *self)
 {
-  g_assert (self->transaction_depth > 0);
+  /* A failed inner step fails the whole transaction: the inner level rolls
+   * it all back, and the outer levels, unwinding, find nothing left to do. */
+  if (self->transaction_depth == 0)
+    return;
 
-  /* A failed inner step fails the whole transaction. */
   self->transaction_depth = 0;
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -783,7 +785,8 @@ _pieper_store_insert_timeline (PieperStore          *self,
                                       " author, at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                                       " ON CONFLICT (incident_id, remote_id) DO UPDATE SET"
                                       " kind = excluded.kind, author = excluded.author,"
-                                      " at = excluded.at, body = excluded.body",
+                                      " at = excluded.at, body = excluded.body,"
+                                      " action_id = coalesce(timeline.action_id, excluded.action_id)",
                                       error)))
     return FALSE;
 
@@ -1352,4 +1355,77 @@ pieper_store_set_sync_state (PieperStore  *self,
   _pieper_bind_text (stmt, 3, value);
 
   return _pieper_store_step_done (self, stmt, error);
+}
+
+gboolean
+_pieper_store_note_claimed (PieperStore *self,
+                            gint64       incident_id,
+                            const char  *remote_id,
+                            gint64       action_id)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT 1 FROM timeline WHERE incident_id = ? AND remote_id = ?"
+                                      " AND action_id IS NOT NULL AND action_id != ?",
+                                      NULL)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+  _pieper_bind_text (stmt, 2, remote_id);
+  sqlite3_bind_int64 (stmt, 3, action_id);
+
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+/* Open incidents of an account in the snapshot, by server id. */
+GPtrArray *
+_pieper_store_list_open_remote_ids (PieperStore  *self,
+                                    gint64        account_id,
+                                    GError      **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT remote_id FROM incidents WHERE account_id = ?"
+                                      " AND status != 'resolved'",
+                                      error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup (column_text (stmt, 0)));
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+/* The snapshot status of an incident, or -1 when it is not stored. */
+int
+_pieper_store_get_snapshot_status (PieperStore *self,
+                                   gint64       account_id,
+                                   const char  *remote_id)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  PieperStatus status;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT status FROM incidents WHERE account_id = ? AND remote_id = ?",
+                                      NULL)))
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _pieper_bind_text (stmt, 2, remote_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      !pieper_status_from_string (column_text (stmt, 0), &status))
+    return -1;
+
+  return status;
 }

@@ -1,0 +1,1336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "PieperPagerduty"
+
+#include "config.h"
+
+#include "pieper-pagerduty.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "pieper-pagerduty-private.h"
+
+/**
+ * PieperPagerduty:
+ *
+ * #PieperProvider over the PagerDuty REST API v2. It owns one #SoupSession;
+ * requests for one provider are made one after another (as PagerDuty asks of
+ * clients), bodies are read through a stream and refused beyond a cap, and
+ * every error becomes one #PieperProviderError with one line of text.
+ *
+ * The token is sent in the Authorization header and nowhere else: it is
+ * never logged and never part of an error message.
+ */
+
+#define REQUEST_TIMEOUT_SECONDS 30
+#define IDLE_TIMEOUT_SECONDS    60
+#define READ_CHUNK              (16 * 1024)
+
+#define PD_ACCEPT "application/vnd.pagerduty+json;version=2"
+
+struct _PieperPagerduty
+{
+  GObject      parent_instance;
+
+  SoupSession *session;
+  char        *base_url;
+  char        *email;
+  char        *authorization;
+  gboolean     credentials_ok;
+
+  gsize        max_body;
+  guint        retry_after;
+  guint        ratelimit_remaining;
+};
+
+static void pieper_pagerduty_provider_iface_init (PieperProviderInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PieperPagerduty, pieper_pagerduty, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PIEPER_TYPE_PROVIDER,
+                                                      pieper_pagerduty_provider_iface_init))
+
+/* HTTP */
+
+typedef struct
+{
+  SoupMessage  *message;
+  GInputStream *stream;
+  GByteArray   *body;
+  guint8       *buffer;
+  gsize         max_body;
+  guint         status;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  if (request->stream != NULL)
+    {
+      /* A body left half read closes the connection; that is fine. */
+      g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_clear_object (&request->stream);
+    }
+
+  g_clear_object (&request->message);
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  g_clear_pointer (&request->buffer, g_free);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static gboolean
+is_printable_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+is_json_content_type (SoupMessageHeaders *headers)
+{
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  gsize len;
+
+  if (type == NULL)
+    return FALSE;
+
+  if (g_ascii_strcasecmp (type, "application/json") == 0)
+    return TRUE;
+
+  /* application/vnd.pagerduty+json and the like. */
+  len = strlen (type);
+  return g_str_has_prefix (type, "application/") && len > 5 &&
+         g_ascii_strcasecmp (type + len - 5, "+json") == 0;
+}
+
+static GError *
+network_error (GError *error)
+{
+  g_autofree char *detail = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+
+  detail = _pieper_pagerduty_text (error->message, 400, FALSE);
+  return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                      "Could not reach PagerDuty: %s", detail);
+}
+
+static void
+note_rate_limit_headers (PieperPagerduty    *self,
+                         SoupMessageHeaders *headers)
+{
+  const char *remaining = soup_message_headers_get_one (headers, "ratelimit-remaining");
+  guint64 value;
+
+  if (remaining != NULL &&
+      g_ascii_string_to_unsigned (remaining, 10, 0, G_MAXUINT, &value, NULL))
+    {
+      self->ratelimit_remaining = (guint) value;
+      if (value < 10)
+        g_debug ("Only %u PagerDuty requests left in this rate limit window",
+                 self->ratelimit_remaining);
+    }
+}
+
+static void
+request_complete (GTask *task)
+{
+  PieperPagerduty *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
+    {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (request->message);
+
+      /* The error body is only a hint; ignore it if it does not parse. */
+      if (request->body != NULL && request->body->len > 0)
+        root = _pieper_pagerduty_parse ((const char *) request->body->data,
+                                        request->body->len, NULL);
+
+      error = _pieper_pagerduty_error_from_response (request->status,
+                                                     soup_message_get_reason_phrase (request->message),
+                                                     root);
+
+      if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+          self->retry_after =
+            _pieper_pagerduty_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                                 soup_message_headers_get_one (headers, "ratelimit-reset"),
+                                                 g_date_time_to_unix (now));
+          g_debug ("Rate limited; retry after %u s", self->retry_after);
+        }
+
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  root = _pieper_pagerduty_parse ((const char *) request->body->data,
+                                  request->body->len, &error);
+  if (root == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) json_node_unref);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (n < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *detail = _pieper_pagerduty_text (error->message, 400, FALSE);
+
+          g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
+                                   PIEPER_PROVIDER_ERROR_TRANSIENT,
+                                   "The connection to PagerDuty broke while reading: %s",
+                                   detail);
+        }
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (n == 0)
+    {
+      request_complete (task);
+      return;
+    }
+
+  if (request->body->len + (gsize) n > request->max_body)
+    {
+      if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
+        {
+          /* Enough of an error body has been read for its message. */
+          request_complete (task);
+          return;
+        }
+
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
+                               PIEPER_PROVIDER_ERROR_TRANSIENT,
+                               "PagerDuty's response is too large (more than %" G_GSIZE_FORMAT " bytes)",
+                               request->max_body);
+      return;
+    }
+
+  g_byte_array_append (request->body, request->buffer, (guint) n);
+
+  g_input_stream_read_async (request->stream, request->buffer, READ_CHUNK,
+                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                             read_cb, g_object_ref (task));
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PieperPagerduty *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  SoupMessageHeaders *headers;
+  g_autoptr(GError) error = NULL;
+  gboolean is_json;
+
+  request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (request->stream == NULL)
+    {
+      g_task_return_error (task, network_error (error));
+      return;
+    }
+
+  request->status = soup_message_get_status (request->message);
+  headers = soup_message_get_response_headers (request->message);
+  note_rate_limit_headers (self, headers);
+  is_json = is_json_content_type (headers);
+
+  if (SOUP_STATUS_IS_REDIRECTION (request->status))
+    {
+      /* Redirects are not followed: they would carry the token elsewhere.
+       * A captive portal is the usual cause, so try again later. */
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
+                               PIEPER_PROVIDER_ERROR_TRANSIENT,
+                               "PagerDuty answered with a redirect (HTTP %u); is this network behind a login page?",
+                               request->status);
+      return;
+    }
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (request->status))
+    {
+      if (!is_json)
+        {
+          const char *type = soup_message_headers_get_content_type (headers, NULL);
+          g_autofree char *clean = _pieper_pagerduty_text (type != NULL ? type : "none", 100, FALSE);
+
+          g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
+                                   PIEPER_PROVIDER_ERROR_TRANSIENT,
+                                   "PagerDuty answered with an unexpected content type (%s)",
+                                   clean);
+          return;
+        }
+
+      request->max_body = self->max_body;
+    }
+  else
+    {
+      /* Only a JSON error body says more than the status does. */
+      if (!is_json)
+        {
+          request_complete (task);
+          return;
+        }
+
+      request->max_body = MIN (self->max_body, PIEPER_PD_MAX_ERROR_BODY);
+    }
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (request->status) &&
+      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) request->max_body)
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
+                               PIEPER_PROVIDER_ERROR_TRANSIENT,
+                               "PagerDuty's response is too large (%" G_GOFFSET_FORMAT " bytes)",
+                               soup_message_headers_get_content_length (headers));
+      return;
+    }
+
+  request->body = g_byte_array_new ();
+  request->buffer = g_malloc (READ_CHUNK);
+  g_input_stream_read_async (request->stream, request->buffer, READ_CHUNK,
+                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                             read_cb, g_object_ref (task));
+}
+
+/*
+ * Sends one request. @path_and_query starts with '/' and is already escaped.
+ * @body, when given, is sent as JSON. Writes carry the From header.
+ * The task's result is the parsed JSON root of a 2xx response.
+ */
+static void
+send_request (PieperPagerduty     *self,
+              const char          *method,
+              const char          *path_and_query,
+              JsonNode            *body,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(Request) request = g_new0 (Request, 1);
+  g_autofree char *uri = NULL;
+  SoupMessageHeaders *headers;
+  gboolean is_write = g_strcmp0 (method, SOUP_METHOD_GET) != 0;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, send_request);
+
+  if (!self->credentials_ok)
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH,
+                               "The PagerDuty token or e-mail address contains characters that cannot be sent");
+      return;
+    }
+
+  uri = g_strconcat (self->base_url, path_and_query, NULL);
+  request->message = soup_message_new (method, uri);
+  if (request->message == NULL)
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "The PagerDuty address is not a valid http(s) URL");
+      return;
+    }
+
+  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
+
+  headers = soup_message_get_request_headers (request->message);
+  soup_message_headers_replace (headers, "Authorization", self->authorization);
+  soup_message_headers_replace (headers, "Accept", PD_ACCEPT);
+  if (is_write && self->email != NULL && self->email[0] != '\0')
+    soup_message_headers_replace (headers, "From", self->email);
+
+  if (body != NULL)
+    {
+      g_autofree char *json = json_to_string (body, FALSE);
+      gsize length = strlen (json);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&json), length);
+
+      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
+    }
+
+  g_debug ("%s %s", method, path_and_query);
+
+  g_task_set_task_data (task, g_steal_pointer (&request), (GDestroyNotify) request_free);
+  soup_session_send_async (self->session,
+                           ((Request *) g_task_get_task_data (task))->message,
+                           G_PRIORITY_DEFAULT, cancellable,
+                           send_cb, g_object_ref (task));
+}
+
+static JsonNode *
+send_request_finish (PieperPagerduty  *self,
+                     GAsyncResult     *result,
+                     GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static char *
+incident_path (const char *incident,
+               const char *suffix)
+{
+  g_autofree char *escaped = g_uri_escape_string (incident, NULL, FALSE);
+
+  return g_strconcat ("/incidents/", escaped, suffix, NULL);
+}
+
+static gboolean
+check_incident_id (GTask      *task,
+                   const char *incident)
+{
+  if (_pieper_pagerduty_id_is_valid (incident))
+    return TRUE;
+
+  g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                           "Not a PagerDuty incident id");
+  return FALSE;
+}
+
+/* Capabilities and rate limits */
+
+static PieperCapabilities
+pieper_pagerduty_get_capabilities (PieperProvider *provider)
+{
+  return PIEPER_CAPABILITY_ACKNOWLEDGE |
+         PIEPER_CAPABILITY_RESOLVE |
+         PIEPER_CAPABILITY_ESCALATE |
+         PIEPER_CAPABILITY_REASSIGN |
+         PIEPER_CAPABILITY_SNOOZE |
+         PIEPER_CAPABILITY_NOTE;
+}
+
+static guint
+pieper_pagerduty_get_retry_after (PieperProvider *provider)
+{
+  return PIEPER_PAGERDUTY (provider)->retry_after;
+}
+
+/* whoami: GET /users/me */
+
+static void
+whoami_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) user = g_new0 (char *, 3);
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      !_pieper_pagerduty_user_from_json (root, &user[0], &user[1], &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&user), (GDestroyNotify) g_strfreev);
+}
+
+static void
+pieper_pagerduty_whoami_async (PieperProvider      *provider,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_whoami_async);
+
+  send_request (self, SOUP_METHOD_GET, "/users/me", NULL, cancellable,
+                whoami_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+pieper_pagerduty_whoami_finish (PieperProvider  *provider,
+                                GAsyncResult    *result,
+                                char           **user_id,
+                                char           **user_name,
+                                GError         **error)
+{
+  g_auto(GStrv) user = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, provider), FALSE);
+
+  user = g_task_propagate_pointer (G_TASK (result), error);
+  if (user == NULL)
+    return FALSE;
+
+  if (user_id != NULL)
+    *user_id = g_steal_pointer (&user[0]);
+  if (user_name != NULL)
+    *user_name = g_steal_pointer (&user[1]);
+
+  return TRUE;
+}
+
+/* A page of results and the cursor of the next one. */
+
+typedef struct
+{
+  gpointer        items;
+  GDestroyNotify  free_items;
+  char           *next_cursor;
+  guint           offset;
+} Page;
+
+static void
+page_free (Page *page)
+{
+  if (page->items != NULL)
+    page->free_items (page->items);
+  g_free (page->next_cursor);
+  g_free (page);
+}
+
+static gpointer
+page_finish (PieperProvider  *provider,
+             GAsyncResult    *result,
+             char           **next_cursor,
+             GError         **error)
+{
+  Page *page;
+  gpointer items;
+
+  g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
+
+  page = g_task_propagate_pointer (G_TASK (result), error);
+  if (page == NULL)
+    return NULL;
+
+  items = g_steal_pointer (&page->items);
+  if (next_cursor != NULL)
+    *next_cursor = g_steal_pointer (&page->next_cursor);
+  page_free (page);
+
+  return items;
+}
+
+/* list incidents: GET /incidents, open ones, one page */
+
+static void
+list_incidents_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  Page *page;
+  gboolean more = FALSE;
+  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      (incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  page = g_new0 (Page, 1);
+  page->items = g_steal_pointer (&incidents);
+  page->free_items = (GDestroyNotify) g_ptr_array_unref;
+  page->next_cursor = _pieper_pagerduty_next_cursor (offset, more);
+
+  g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+pieper_pagerduty_list_incidents_async (PieperProvider      *provider,
+                                       const char          *cursor,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  guint offset;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_list_incidents_async);
+
+  if (!_pieper_pagerduty_parse_cursor (cursor, &offset))
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "Not a PagerDuty page cursor");
+      return;
+    }
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (offset), NULL);
+
+  /* date_range=all: an incident left open for longer than PagerDuty's
+   * default window of one month is still open. */
+  path = g_strdup_printf ("/incidents"
+                          "?statuses%%5B%%5D=triggered"
+                          "&statuses%%5B%%5D=acknowledged"
+                          "&date_range=all"
+                          "&include%%5B%%5D=conference_bridge"
+                          "&limit=%u&offset=%u",
+                          PIEPER_PD_PAGE_LIMIT, offset);
+
+  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
+                list_incidents_cb, g_steal_pointer (&task));
+}
+
+static GPtrArray *
+pieper_pagerduty_list_incidents_finish (PieperProvider  *provider,
+                                        GAsyncResult    *result,
+                                        char           **next_cursor,
+                                        GError         **error)
+{
+  return page_finish (provider, result, next_cursor, error);
+}
+
+/* list changes: GET /log_entries?since=…, one page */
+
+static void
+list_changes_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  Page *page;
+  gboolean more = FALSE;
+  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      (ids = _pieper_pagerduty_incident_ids_from_log_entries (root, &more, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  page = g_new0 (Page, 1);
+  page->items = g_steal_pointer (&ids);
+  page->free_items = (GDestroyNotify) g_strfreev;
+  page->next_cursor = _pieper_pagerduty_next_cursor (offset, more);
+
+  g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+pieper_pagerduty_list_changes_async (PieperProvider      *provider,
+                                     gint64               since,
+                                     const char          *cursor,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *since_text = NULL;
+  g_autofree char *since_escaped = NULL;
+  g_autofree char *path = NULL;
+  guint offset;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_list_changes_async);
+
+  if (!_pieper_pagerduty_parse_cursor (cursor, &offset))
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "Not a PagerDuty page cursor");
+      return;
+    }
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (offset), NULL);
+
+  since_text = _pieper_pagerduty_format_time (since);
+  since_escaped = g_uri_escape_string (since_text, NULL, FALSE);
+  path = g_strdup_printf ("/log_entries?since=%s&limit=%u&offset=%u",
+                          since_escaped, PIEPER_PD_PAGE_LIMIT, offset);
+
+  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
+                list_changes_cb, g_steal_pointer (&task));
+}
+
+static GStrv
+pieper_pagerduty_list_changes_finish (PieperProvider  *provider,
+                                      GAsyncResult    *result,
+                                      char           **next_cursor,
+                                      GError         **error)
+{
+  return page_finish (provider, result, next_cursor, error);
+}
+
+/* get incident: GET /incidents/{id} */
+
+static void
+incident_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  PieperIncident *incident;
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      (incident = _pieper_pagerduty_incident_from_wrapper (root, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, incident, g_object_unref);
+}
+
+static void
+pieper_pagerduty_get_incident_async (PieperProvider      *provider,
+                                     const char          *incident,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_get_incident_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  path = incident_path (incident, "?include%5B%5D=conference_bridge");
+  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
+                incident_cb, g_steal_pointer (&task));
+}
+
+static PieperIncident *
+pieper_pagerduty_get_incident_finish (PieperProvider  *provider,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* timeline: GET /incidents/{id}/notes, then every page of
+ * GET /incidents/{id}/log_entries, merged */
+
+typedef struct
+{
+  char      *incident;
+  GPtrArray *notes;
+  GPtrArray *log_entries;
+  guint      offset;
+} Timeline;
+
+static void
+timeline_free (Timeline *timeline)
+{
+  g_free (timeline->incident);
+  g_clear_pointer (&timeline->notes, g_ptr_array_unref);
+  g_clear_pointer (&timeline->log_entries, g_ptr_array_unref);
+  g_free (timeline);
+}
+
+static void timeline_log_entries_cb (GObject      *object,
+                                     GAsyncResult *result,
+                                     gpointer      user_data);
+
+static void
+timeline_fetch_log_entries (GTask *task)
+{
+  PieperPagerduty *self = g_task_get_source_object (task);
+  Timeline *timeline = g_task_get_task_data (task);
+  g_autofree char *suffix = NULL;
+  g_autofree char *path = NULL;
+
+  suffix = g_strdup_printf ("/log_entries?limit=%u&offset=%u",
+                            PIEPER_PD_PAGE_LIMIT, timeline->offset);
+  path = incident_path (timeline->incident, suffix);
+
+  send_request (self, SOUP_METHOD_GET, path, NULL, g_task_get_cancellable (task),
+                timeline_log_entries_cb, task);
+}
+
+static void
+timeline_log_entries_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Timeline *timeline = g_task_get_task_data (task);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *next = NULL;
+  gboolean more = FALSE;
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      (entries = _pieper_pagerduty_log_entries_from_page (root, &more, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    g_ptr_array_add (timeline->log_entries, g_object_ref (g_ptr_array_index (entries, i)));
+
+  next = _pieper_pagerduty_next_cursor (timeline->offset, more);
+  if (next != NULL && _pieper_pagerduty_parse_cursor (next, &timeline->offset))
+    {
+      timeline_fetch_log_entries (g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_return_pointer (task,
+                         _pieper_pagerduty_merge_timeline (timeline->notes, timeline->log_entries),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+timeline_notes_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Timeline *timeline = g_task_get_task_data (task);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      (timeline->notes = _pieper_pagerduty_notes_from_json (root, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  timeline_fetch_log_entries (g_steal_pointer (&task));
+}
+
+static void
+pieper_pagerduty_list_timeline_async (PieperProvider      *provider,
+                                      const char          *incident,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  Timeline *timeline;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_list_timeline_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  timeline = g_new0 (Timeline, 1);
+  timeline->incident = g_strdup (incident);
+  timeline->log_entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_task_set_task_data (task, timeline, (GDestroyNotify) timeline_free);
+
+  path = incident_path (incident, "/notes");
+  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
+                timeline_notes_cb, g_steal_pointer (&task));
+}
+
+static GPtrArray *
+pieper_pagerduty_list_timeline_finish (PieperProvider  *provider,
+                                       GAsyncResult    *result,
+                                       GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Writes: PUT /incidents/{id}, POST /incidents/{id}/snooze */
+
+static JsonNode *
+incident_update_body (const char *status,
+                      int         escalation_level,
+                      const char *assignee)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "incident");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "incident_reference");
+
+  if (status != NULL)
+    {
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, status);
+    }
+
+  if (escalation_level > 0)
+    {
+      json_builder_set_member_name (builder, "escalation_level");
+      json_builder_add_int_value (builder, escalation_level);
+    }
+
+  if (assignee != NULL)
+    {
+      json_builder_set_member_name (builder, "assignments");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "assignee");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, assignee);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, "user_reference");
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+    }
+
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+update_incident (PieperPagerduty     *self,
+                 GTask               *task,
+                 const char          *incident,
+                 const char          *status,
+                 int                  escalation_level,
+                 const char          *assignee)
+{
+  g_autoptr(JsonNode) body = incident_update_body (status, escalation_level, assignee);
+  g_autofree char *path = incident_path (incident, "");
+
+  send_request (self, SOUP_METHOD_PUT, path, body, g_task_get_cancellable (task),
+                incident_cb, task);
+}
+
+static void
+pieper_pagerduty_acknowledge_async (PieperProvider      *provider,
+                                    const char          *incident,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_acknowledge_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  update_incident (self, g_steal_pointer (&task), incident, "acknowledged", 0, NULL);
+}
+
+static void
+pieper_pagerduty_resolve_async (PieperProvider      *provider,
+                                const char          *incident,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_resolve_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  update_incident (self, g_steal_pointer (&task), incident, "resolved", 0, NULL);
+}
+
+static void
+escalate_get_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PieperIncident) current = NULL;
+  const char *incident;
+  int level;
+
+  root = send_request_finish (self, result, &error);
+  if (root == NULL ||
+      (current = _pieper_pagerduty_incident_from_wrapper (root, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  level = pieper_incident_get_escalation_level (current) + 1;
+  g_debug ("Escalating %s from level %d to %d",
+           pieper_incident_get_remote_id (current), level - 1, level);
+
+  incident = g_task_get_task_data (task);
+  update_incident (self, g_steal_pointer (&task), incident, NULL, level, NULL);
+}
+
+static void
+pieper_pagerduty_escalate_async (PieperProvider      *provider,
+                                 const char          *incident,
+                                 int                  level,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_escalate_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  if (level < 0)
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "Escalation levels start at 1");
+      return;
+    }
+
+  if (level > 0)
+    {
+      update_incident (self, g_steal_pointer (&task), incident, NULL, level, NULL);
+      return;
+    }
+
+  /* "Next level" needs the current one, which only the server knows. */
+  g_task_set_task_data (task, g_strdup (incident), g_free);
+  path = incident_path (incident, "");
+  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
+                escalate_get_cb, g_steal_pointer (&task));
+}
+
+static void
+pieper_pagerduty_reassign_async (PieperProvider      *provider,
+                                 const char          *incident,
+                                 const char          *user,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_reassign_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  if (!_pieper_pagerduty_id_is_valid (user))
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "Not a PagerDuty user id");
+      return;
+    }
+
+  update_incident (self, g_steal_pointer (&task), incident, NULL, 0, user);
+}
+
+static void
+pieper_pagerduty_snooze_async (PieperProvider      *provider,
+                               const char          *incident,
+                               guint                seconds,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *path = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_snooze_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  if (seconds == 0)
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "A snooze needs a duration");
+      return;
+    }
+
+  builder = json_builder_new_immutable ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "duration");
+  json_builder_add_int_value (builder, seconds);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  path = incident_path (incident, "/snooze");
+  send_request (self, SOUP_METHOD_POST, path, body, cancellable,
+                incident_cb, g_steal_pointer (&task));
+}
+
+static PieperIncident *
+pieper_pagerduty_update_finish (PieperProvider  *provider,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* add note: POST /incidents/{id}/notes */
+
+static void
+add_note_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  PieperTimelineEntry *entry;
+
+  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  if (root == NULL ||
+      (entry = _pieper_pagerduty_note_from_wrapper (root, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, entry, g_object_unref);
+}
+
+static void
+pieper_pagerduty_add_note_async (PieperProvider      *provider,
+                                 const char          *incident,
+                                 const char          *text,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *path = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_pagerduty_add_note_async);
+
+  if (!check_incident_id (task, incident))
+    return;
+
+  if (text == NULL || text[0] == '\0' || !g_utf8_validate (text, -1, NULL))
+    {
+      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                               "A note needs text in UTF-8");
+      return;
+    }
+
+  builder = json_builder_new_immutable ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "note");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, text);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  path = incident_path (incident, "/notes");
+  send_request (self, SOUP_METHOD_POST, path, body, cancellable,
+                add_note_cb, g_steal_pointer (&task));
+}
+
+static PieperTimelineEntry *
+pieper_pagerduty_add_note_finish (PieperProvider  *provider,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* GObject */
+
+static void
+pieper_pagerduty_dispose (GObject *object)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (object);
+
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (pieper_pagerduty_parent_class)->dispose (object);
+}
+
+static void
+pieper_pagerduty_finalize (GObject *object)
+{
+  PieperPagerduty *self = PIEPER_PAGERDUTY (object);
+
+  g_free (self->base_url);
+  g_free (self->email);
+  if (self->authorization != NULL)
+    {
+      /* Do not leave the token lying about in freed memory. */
+      memset (self->authorization, 0, strlen (self->authorization));
+      g_free (self->authorization);
+    }
+
+  G_OBJECT_CLASS (pieper_pagerduty_parent_class)->finalize (object);
+}
+
+static void
+pieper_pagerduty_class_init (PieperPagerdutyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pieper_pagerduty_dispose;
+  object_class->finalize = pieper_pagerduty_finalize;
+}
+
+static void
+pieper_pagerduty_provider_iface_init (PieperProviderInterface *iface)
+{
+  iface->get_capabilities = pieper_pagerduty_get_capabilities;
+  iface->get_retry_after = pieper_pagerduty_get_retry_after;
+  iface->whoami_async = pieper_pagerduty_whoami_async;
+  iface->whoami_finish = pieper_pagerduty_whoami_finish;
+  iface->list_incidents_async = pieper_pagerduty_list_incidents_async;
+  iface->list_incidents_finish = pieper_pagerduty_list_incidents_finish;
+  iface->list_changes_async = pieper_pagerduty_list_changes_async;
+  iface->list_changes_finish = pieper_pagerduty_list_changes_finish;
+  iface->get_incident_async = pieper_pagerduty_get_incident_async;
+  iface->get_incident_finish = pieper_pagerduty_get_incident_finish;
+  iface->list_timeline_async = pieper_pagerduty_list_timeline_async;
+  iface->list_timeline_finish = pieper_pagerduty_list_timeline_finish;
+  iface->acknowledge_async = pieper_pagerduty_acknowledge_async;
+  iface->resolve_async = pieper_pagerduty_resolve_async;
+  iface->escalate_async = pieper_pagerduty_escalate_async;
+  iface->reassign_async = pieper_pagerduty_reassign_async;
+  iface->snooze_async = pieper_pagerduty_snooze_async;
+  iface->update_finish = pieper_pagerduty_update_finish;
+  iface->add_note_async = pieper_pagerduty_add_note_async;
+  iface->add_note_finish = pieper_pagerduty_add_note_finish;
+}
+
+static void
+pieper_pagerduty_init (PieperPagerduty *self)
+{
+  self->max_body = PIEPER_PD_MAX_BODY;
+  self->ratelimit_remaining = G_MAXUINT;
+  self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
+                                                 "idle-timeout", IDLE_TIMEOUT_SECONDS,
+                                                 "user-agent", "Pieper/" PACKAGE_VERSION " ",
+                                                 NULL);
+}
+
+/**
+ * pieper_pagerduty_new:
+ * @base_url: the API's address, e.g. https://api.pagerduty.com
+ * @email: the responder's PagerDuty login, sent as From on every write
+ * @token: a PagerDuty REST API token
+ *
+ * Returns: (transfer full): a new provider
+ */
+PieperProvider *
+pieper_pagerduty_new (const char *base_url,
+                      const char *email,
+                      const char *token)
+{
+  PieperPagerduty *self;
+  gsize len;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+
+  self = g_object_new (PIEPER_TYPE_PAGERDUTY, NULL);
+
+  self->base_url = g_strdup (base_url);
+  len = strlen (self->base_url);
+  while (len > 0 && self->base_url[len - 1] == '/')
+    self->base_url[--len] = '\0';
+
+  self->email = g_strdup (email);
+  self->authorization = g_strconcat ("Token token=", token, NULL);
+
+  /* A header value cannot hold a line break; refuse rather than send a
+   * broken or injected header. */
+  self->credentials_ok = token[0] != '\0' && is_printable_ascii (token) &&
+                         (email == NULL || is_printable_ascii (email));
+
+  return PIEPER_PROVIDER (self);
+}
+
+void
+_pieper_pagerduty_set_max_body (PieperPagerduty *self,
+                                gsize            max_body)
+{
+  g_return_if_fail (PIEPER_IS_PAGERDUTY (self));
+
+  self->max_body = max_body;
+}
+
+guint
+_pieper_pagerduty_get_ratelimit_remaining (PieperPagerduty *self)
+{
+  g_return_val_if_fail (PIEPER_IS_PAGERDUTY (self), G_MAXUINT);
+
+  return self->ratelimit_remaining;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <pieper/pieper-provider.h>
+
+G_BEGIN_DECLS
+
+PieperProvider     *pieper_provider_new_for_account (PieperAccount  *account,
+                                                     const char     *token,
+                                                     GError        **error);
+const char * const *pieper_providers_list           (void);
+
+G_END_DECLS

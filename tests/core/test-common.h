@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <pieper.h>
+
+G_BEGIN_DECLS
+
+/*
+ * What every core test needs: a store in a private temporary directory
+ * (removed again when the test ends), an outbox on it and one account.
+ */
+typedef struct
+{
+  char          *dir;
+  PieperStore   *store;
+  PieperOutbox  *outbox;
+  PieperAccount *account;
+} TestStore;
+
+TestStore      *test_store_new           (void);
+void            test_store_free          (TestStore  *ts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestStore, test_store_free)
+
+/* A fresh temporary directory, and its removal with everything in it. */
+char           *test_make_tmp_dir        (void);
+void            test_remove_tree         (const char *path);
+
+/* A server snapshot of an incident with every field filled in. */
+PieperIncident *test_make_incident       (const char   *remote_id,
+                                          gint64        number,
+                                          PieperStatus  status,
+                                          gint64        updated_at);
+/* Writes one snapshot for the test account; returns the stored id. */
+gint64          test_store_add_incident  (TestStore    *ts,
+                                          const char   *remote_id,
+                                          gint64        number,
+                                          PieperStatus  status,
+                                          gint64        updated_at);
+void            test_store_put_snapshot  (TestStore      *ts,
+                                          PieperIncident *incident);
+
+G_END_DECLS

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "test-common.h"
+
+/*
+ * Every schema that ever shipped is a fixture in tests/fixtures/: a SQL
+ * script that builds a store at that version with realistic rows. Each one
+ * is opened with today's code, which must migrate it to the latest schema
+ * and keep every row.
+ *
+ * When you add schema version N+1, add tests/fixtures/schema-vN.sql (dump
+ * a store at version N with the same rows as the older fixtures, plus
+ * whatever version N added) and a line to the table below.
+ */
+typedef void (*CheckFunc) (PieperStore *store);
+
+static void check_rows (PieperStore *store);
+
+static const struct {
+  const char *file;
+  int         version;
+  CheckFunc   check;
+} fixtures[] = {
+  { "schema-v1.sql", 1, check_rows },
+};
+
+/* The fixtures are old; "now" in them is late November 2025. */
+#define FIXTURE_NOW 1764040600
+
+/* Raw SQL */
+
+static sqlite3 *
+open_raw (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  return db;
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 result = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    result = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return result;
+}
+
+static gboolean
+has_column (sqlite3    *db,
+            const char *table,
+            const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                                          table, column);
+
+  return query_int (db, sql) == 1;
+}
+
+static gboolean
+has_index (sqlite3    *db,
+           const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master"
+                                          " WHERE type = 'index' AND name = '%s'", name);
+
+  return query_int (db, sql) == 1;
+}
+
+/* Builds pieper.db in @dir from a fixture script. */
+static void
+build_from_fixture (const char *dir,
+                    const char *file)
+{
+  g_autofree char *script = NULL;
+  g_autofree char *db_path = g_build_filename (dir, "pieper.db", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *fixture = g_test_get_filename (G_TEST_DIST, "fixtures", file, NULL);
+  char *message = NULL;
+  sqlite3 *db;
+
+  g_file_get_contents (fixture, &script, NULL, &error);
+  g_assert_no_error (error);
+
+  db = open_raw (db_path);
+  if (sqlite3_exec (db, script, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", fixture, message);
+  sqlite3_close (db);
+}
+
+/* Checks shared by every fixture */
+
+static void
+check_latest_schema (PieperStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = open_raw (pieper_store_get_path (store));
+
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, PIEPER_STORE_SCHEMA_VERSION);
+
+  /* Version 2. */
+  g_assert_true (has_column (db, "incidents", "chat_url"));
+  g_assert_true (has_column (db, "incidents", "video_url"));
+  g_assert_true (has_column (db, "incidents", "status_page_url"));
+  g_assert_true (has_column (db, "incidents", "postmortem_url"));
+  g_assert_true (has_index (db, "outbox_unsent_by_account"));
+
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  sqlite3_close (db);
+
+  pieper_store_check_integrity (store, &error);
+  g_assert_no_error (error);
+}
+
+/* The rows of the fixtures, read back through today's API. */
+static void
+check_rows (PieperStore *store)
+{
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (store);
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) timeline = NULL;
+  g_autoptr(GPtrArray) finished = NULL;
+  g_autoptr(PieperIncident) triggered = NULL;
+  g_autoptr(PieperIncident) snapshot = NULL;
+  g_autoptr(PieperIncident) acked = NULL;
+  g_autoptr(PieperIncident) resolved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *cursor = NULL;
+  PieperAccount *account;
+  PieperTimelineEntry *entry;
+
+  accounts = pieper_store_list_accounts (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  account = g_ptr_array_index (accounts, 0);
+  g_assert_cmpint (pieper_account_get_id (account), ==, 1);
+  g_assert_cmpstr (pieper_account_get_provider (account), ==, "pagerduty");
+  g_assert_cmpstr (pieper_account_get_email (account), ==, "ada@example.com");
+  g_assert_cmpstr (pieper_account_get_user_name (account), ==, "Ada Lovelace");
+
+  incidents = pieper_store_list_incidents (store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (incidents->len, ==, 3);
+
+  /* The pending acknowledge is still re-applied on top of the snapshot. */
+  triggered = pieper_store_find_incident (store, "Q1TRIGGERED", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_incident_get_number (triggered), ==, 1201);
+  g_assert_cmpstr (pieper_incident_get_title (triggered), ==, "Checkout latency above 2 s");
+  g_assert_cmpint (pieper_incident_get_status (triggered), ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (pieper_incident_get_pending (triggered), ==, 1);
+  g_assert_cmpstr (pieper_incident_get_assignees (triggered)[0], ==, "Ada Lovelace");
+  g_assert_cmpint (pieper_incident_get_updated_at (triggered), ==, 1764040100);
+  g_assert_null (pieper_incident_get_chat_url (triggered));
+  snapshot = pieper_store_get_snapshot (store, pieper_incident_get_id (triggered), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_incident_get_status (snapshot), ==, PIEPER_STATUS_TRIGGERED);
+
+  acked = pieper_store_find_incident (store, "#1202", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_incident_get_remote_id (acked), ==, "Q2ACKED");
+  g_assert_cmpint (pieper_incident_get_status (acked), ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpint (pieper_incident_get_urgency (acked), ==, PIEPER_URGENCY_LOW);
+  g_assert_cmpint (pieper_incident_get_escalation_level (acked), ==, 2);
+  g_assert_cmpuint (g_strv_length ((GStrv) pieper_incident_get_assignees (acked)), ==, 2);
+  g_assert_cmpstr (pieper_incident_get_assignee_ids (acked)[1], ==, "PADA");
+  g_assert_cmpuint (pieper_incident_get_pending (acked), ==, 1);
+
+  resolved = pieper_store_find_incident (store, "Q3RESOLVED", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_incident_get_title (resolved), ==, "Ünïcode tïtle — resolved");
+  g_assert_cmpint (pieper_incident_get_status (resolved), ==, PIEPER_STATUS_RESOLVED);
+  g_assert_null (pieper_incident_get_assignees (resolved));
+  g_assert_cmpuint (pieper_incident_get_pending (resolved), ==, 0);
+
+  /* Remote entries, and the unsent note where it will land. */
+  timeline = pieper_store_list_timeline (store, pieper_incident_get_id (acked), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (timeline->len, ==, 4);
+  entry = g_ptr_array_index (timeline, 2);
+  g_assert_cmpstr (pieper_timeline_entry_get_body (entry), ==, "Log rotation is stuck");
+  entry = g_ptr_array_index (timeline, 3);
+  g_assert_cmpint (pieper_timeline_entry_get_origin (entry), ==, PIEPER_ORIGIN_LOCAL);
+  g_assert_cmpint (pieper_timeline_entry_get_sync_state (entry), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpstr (pieper_timeline_entry_get_body (entry), ==, "Freed 20 GB, watching");
+  g_clear_pointer (&timeline, g_ptr_array_unref);
+
+  timeline = pieper_store_list_timeline (store, pieper_incident_get_id (resolved), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (timeline->len, ==, 1);
+  entry = g_ptr_array_index (timeline, 0);
+  g_assert_cmpint (pieper_timeline_entry_get_kind (entry), ==, PIEPER_TIMELINE_CONFLICT);
+  g_assert_cmpint (pieper_timeline_entry_get_action_id (entry), ==, 3);
+
+  /* The outbox picks up where it was: both unsent actions are due now. */
+  pending = pieper_outbox_list (outbox, PIEPER_ACTION_PENDING, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 2);
+  g_assert_cmpstr (pieper_action_get_idempotency_key (g_ptr_array_index (pending, 0)), ==,
+                   "0b6d9a57-1d0e-4b8f-9a4e-3c2b1a0f9e8d");
+  g_assert_cmpuint (pieper_action_get_attempts (g_ptr_array_index (pending, 1)), ==, 2);
+  g_assert_cmpstr (pieper_action_get_last_error (g_ptr_array_index (pending, 1)), ==, "Network is unreachable");
+  g_assert_cmpstr (pieper_action_get_text (g_ptr_array_index (pending, 1)), ==, "Freed 20 GB, watching");
+  g_assert_cmpuint (pieper_outbox_count_unsent (outbox, 0), ==, 2);
+
+  due = pieper_outbox_next_due (outbox, 1, FIXTURE_NOW, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 2);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  due = pieper_outbox_next_due (outbox, 1, 1764040400, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+
+  finished = pieper_outbox_list (outbox, PIEPER_ACTION_CONFLICT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (finished->len, ==, 1);
+  g_clear_pointer (&finished, g_ptr_array_unref);
+  finished = pieper_outbox_list (outbox, PIEPER_ACTION_DONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (finished->len, ==, 1);
+  g_assert_cmpint (pieper_action_get_op (g_ptr_array_index (finished, 0)), ==, PIEPER_OP_ESCALATE);
+
+  since = pieper_store_get_sync_state (store, 1, "incidents_since");
+  g_assert_cmpstr (since, ==, "2025-11-25T03:00:00Z");
+  cursor = pieper_store_get_sync_state (store, 1, "log_entries_cursor");
+  g_assert_cmpstr (cursor, ==, "opaque-cursor-42");
+}
+
+/* After the migration the store takes new writes, new columns included. */
+static void
+check_writable (PieperStore *store)
+{
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (store);
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperIncident) update = NULL;
+  g_autoptr(PieperIncident) read_back = NULL;
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GPtrArray) incidents = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_find_incident (store, "Q3RESOLVED", &error);
+  g_assert_no_error (error);
+
+  update = test_make_incident ("Q3RESOLVED", 1203, PIEPER_STATUS_RESOLVED,
+                               pieper_incident_get_updated_at (incident) + 10);
+  pieper_incident_set_postmortem_url (update, "https://wiki.example.com/pm/1203");
+  g_ptr_array_add (incidents, update);
+  pieper_store_apply_snapshot (store, pieper_incident_get_account_id (incident), incidents, &error);
+  g_assert_no_error (error);
+
+  read_back = pieper_store_get_incident (store, pieper_incident_get_id (incident), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_incident_get_postmortem_url (read_back), ==, "https://wiki.example.com/pm/1203");
+
+  action = pieper_outbox_add_note (outbox, pieper_incident_get_id (incident), "Postmortem scheduled", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_id (action), ==, 5);
+}
+
+/* Tests */
+
+static void
+test_fixture (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+  g_autoptr(PieperStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = test_make_tmp_dir ();
+
+  build_from_fixture (dir, fixtures[i].file);
+
+  {
+    g_autofree char *db_path = g_build_filename (dir, "pieper.db", NULL);
+    sqlite3 *db = open_raw (db_path);
+
+    g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, fixtures[i].version);
+    sqlite3_close (db);
+  }
+
+  store = pieper_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+
+  check_latest_schema (store);
+  fixtures[i].check (store);
+  check_writable (store);
+
+  /* Opening the migrated store again migrates nothing and loses nothing. */
+  g_clear_object (&store);
+  store = pieper_store_open (dir, &error);
+  g_assert_no_error (error);
+  check_latest_schema (store);
+  {
+    g_autoptr(PieperOutbox) outbox = pieper_outbox_new (store);
+
+    g_assert_cmpuint (pieper_outbox_count_unsent (outbox, 0), ==, 3);
+  }
+
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+static void
+test_fixture_is_complete (void)
+{
+  /* Every earlier version has a fixture. */
+  for (int version = 1; version < PIEPER_STORE_SCHEMA_VERSION; version++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
+        found |= fixtures[i].version == version;
+
+      if (!found)
+        g_error ("No fixture of schema version %d in tests/fixtures", version);
+    }
+}
+
+static void
+test_empty_file (void)
+{
+  g_autoptr(PieperStore) store = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (dir, "pieper.db", NULL);
+
+  /* A zero-byte file is a database at user_version 0. */
+  g_file_set_contents (db_path, "", 0, &error);
+  g_assert_no_error (error);
+
+  store = pieper_store_open (dir, &error);
+  g_assert_no_error (error);
+  check_latest_schema (store);
+
+  incidents = pieper_store_list_incidents (store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (incidents->len, ==, 0);
+
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/migrations/from-v%d", fixtures[i].version);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_fixture);
+    }
+  g_test_add_func ("/migrations/every-version-has-a-fixture", test_fixture_is_complete);
+  g_test_add_func ("/migrations/empty-file", test_empty_file);
+
+  return g_test_run ();
+}

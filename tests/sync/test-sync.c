@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <pieper.h>
+
+#include "pieper-pagerduty.h"
+#include "pieper-sim.h"
+
+#define TOKEN "sync-test-token"
+#define EMAIL "responder@example.com"
+
+typedef struct
+{
+  char             *dir;
+  PieperSim        *sim;
+  char             *url;
+  PieperStore      *store;
+  PieperOutbox     *outbox;
+  PieperAccount    *account;
+  PieperSyncEngine *engine;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PieperProvider) provider = NULL;
+  guint n_incidents = GPOINTER_TO_UINT (data);
+
+  f->dir = g_dir_make_tmp ("pieper-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  f->sim = pieper_sim_new ();
+  pieper_sim_set_token (f->sim, TOKEN);
+  pieper_sim_set_me (f->sim, "PRESP01", "Robin Responder", EMAIL);
+  pieper_sim_set_stall_seconds (f->sim, 0.5);
+  pieper_sim_set_huge_size (f->sim, 50 * 1024 * 1024);
+  pieper_sim_add_incidents (f->sim, n_incidents > 0 ? n_incidents : 30);
+  pieper_sim_start_in_thread (f->sim, 0, &error);
+  g_assert_no_error (error);
+  f->url = pieper_sim_dup_url (f->sim);
+
+  f->store = pieper_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->outbox = pieper_outbox_new (f->store);
+  f->account = pieper_store_ensure_account (f->store, "pagerduty", f->url, EMAIL, &error);
+  g_assert_no_error (error);
+
+  provider = pieper_pagerduty_new (f->url, EMAIL, TOKEN);
+  f->engine = pieper_sync_engine_new (f->store);
+  pieper_sync_engine_add_account (f->engine, f->account, provider);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->engine);
+  g_clear_object (&f->account);
+  g_clear_object (&f->outbox);
+  g_clear_object (&f->store);
+  pieper_sim_stop (f->sim);
+  g_clear_object (&f->sim);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->url);
+}
+
+typedef struct
+{
+  gboolean         done;
+  gboolean         ok;
+  PieperSyncStats  stats;
+  GError          *error;
+} SyncResult;
+
+static void
+sync_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  SyncResult *r = user_data;
+
+  r->ok = pieper_sync_engine_sync_finish (PIEPER_SYNC_ENGINE (object), result, &r->stats, &r->error);
+  r->done = TRUE;
+}
+
+/* One round; returns whether it reached the server, and its error. */
+static gboolean
+sync_once (Fixture          *f,
+           PieperSyncStats  *stats,
+           GError          **error)
+{
+  SyncResult r = { FALSE, };
+
+  pieper_sync_engine_sync_async (f->engine, NULL, sync_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (stats != NULL)
+    *stats = r.stats;
+  if (r.error != NULL)
+    g_propagate_error (error, r.error);
+
+  return r.ok;
+}
+
+static PieperIncident *
+first_with_status (Fixture      *f,
+                   PieperFilter  filter)
+{
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incidents = pieper_store_list_incidents (f->store, filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (incidents->len, >, 0);
+
+  return g_object_ref (g_ptr_array_index (incidents, 0));
+}
+
+/* Someone else acts on the server, as another responder would. */
+static void
+server_put_status (Fixture    *f,
+                   const char *incident,
+                   const char *status)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strdup_printf ("%s/incidents/%s", f->url, incident);
+  g_autofree char *json = g_strdup_printf ("{\"incident\":{\"type\":\"incident_reference\",\"status\":\"%s\"}}", status);
+
+  msg = soup_message_new ("PUT", uri);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", "Token token=" TOKEN);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "From", EMAIL);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Accept", "application/vnd.pagerduty+json;version=2");
+  body = g_bytes_new (json, strlen (json));
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+static void
+test_pull (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  PieperSyncStats stats;
+
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+
+  all = pieper_store_list_incidents (f->store, PIEPER_FILTER_OPEN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, >, 0);
+  g_assert_cmpuint (stats.pulled, >=, all->len);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_IDLE);
+}
+
+static void
+test_ack_and_note_delivered_once (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperIncident) after = NULL;
+  g_autoptr(PieperAction) ack = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  PieperSyncStats stats;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_TRIGGERED);
+
+  ack = pieper_outbox_acknowledge (f->outbox, pieper_incident_get_id (incident), &error);
+  g_assert_no_error (error);
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), "Looking into it", &error);
+  g_assert_no_error (error);
+
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+  if (g_test_verbose ())
+    g_printerr ("pulled %u sent %u conflicts %u failed %u unsent %u\n", stats.pulled, stats.sent,
+                stats.conflicts, stats.failed, stats.unsent);
+  if (stats.failed > 0)
+    {
+      g_autoptr(GPtrArray) all = pieper_outbox_list (f->outbox, -1, NULL);
+
+      for (guint i = 0; i < all->len; i++)
+        g_printerr ("action %s: %s\n", pieper_op_to_string (pieper_action_get_op (g_ptr_array_index (all, i))),
+                    pieper_action_get_last_error (g_ptr_array_index (all, i)));
+    }
+  g_assert_cmpuint (stats.sent, ==, 2);
+  g_assert_cmpuint (stats.unsent, ==, 0);
+
+  status = pieper_sim_dup_incident_status (f->sim, pieper_incident_get_remote_id (incident));
+  g_assert_cmpstr (status, ==, "acknowledged");
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "PUT", "/incidents/"), ==, 1);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", "/incidents/"), ==, 1);
+
+  after = pieper_store_get_incident (f->store, pieper_incident_get_id (incident), &error);
+  g_assert_cmpint (pieper_incident_get_status (after), ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (pieper_incident_get_pending (after), ==, 0);
+
+  /* Nothing goes out twice. */
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_cmpuint (stats.sent, ==, 0);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, NULL, NULL), ==, 2);
+}
+
+static void
+test_stale_ack_is_a_conflict (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) ack = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GPtrArray) timeline = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  gboolean found = FALSE;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_TRIGGERED);
+
+  /* Acknowledged here while offline; meanwhile resolved on the server. */
+  ack = pieper_outbox_acknowledge (f->outbox, pieper_incident_get_id (incident), &error);
+  g_assert_no_error (error);
+  server_put_status (f, pieper_incident_get_remote_id (incident), "resolved");
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The acknowledge was never sent, so the incident was not reopened. */
+  g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, NULL, NULL), ==, 0);
+  status = pieper_sim_dup_incident_status (f->sim, pieper_incident_get_remote_id (incident));
+  g_assert_cmpstr (status, ==, "resolved");
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (ack), &error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_CONFLICT);
+
+  timeline = pieper_store_list_timeline (f->store, pieper_incident_get_id (incident), &error);
+  for (guint i = 0; i < timeline->len; i++)
+    if (pieper_timeline_entry_get_kind (g_ptr_array_index (timeline, i)) == PIEPER_TIMELINE_CONFLICT)
+      found = TRUE;
+  g_assert_true (found);
+}
+
+/* 100 mixed actions queued while the server is down; each arrives once. */
+static void
+test_offline_queue (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(GError) error = NULL;
+  PieperSyncStats stats;
+  guint port;
+  guint queued = 0, notes = 0, puts = 0, snoozes = 0;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  open = pieper_store_list_incidents (f->store, PIEPER_FILTER_OPEN, &error);
+  g_assert_cmpuint (open->len, >=, 10);
+
+  port = pieper_sim_get_port (f->sim);
+  pieper_sim_stop (f->sim);
+
+  for (guint i = 0; queued < 100; i++)
+    {
+      PieperIncident *incident = g_ptr_array_index (open, i % MIN (20, open->len));
+      gint64 id = pieper_incident_get_id (incident);
+      g_autoptr(PieperIncident) now = pieper_store_get_incident (f->store, id, NULL);
+      g_autoptr(PieperAction) action = NULL;
+      g_autofree char *text = g_strdup_printf ("note %u", i);
+
+      switch (i % 5)
+        {
+        case 0:
+          if (pieper_incident_get_status (now) == PIEPER_STATUS_TRIGGERED &&
+              (action = pieper_outbox_acknowledge (f->outbox, id, NULL)))
+            puts++;
+          break;
+        case 1:
+          if (pieper_incident_get_status (now) == PIEPER_STATUS_ACKNOWLEDGED &&
+              (action = pieper_outbox_snooze (f->outbox, id, 30, NULL)))
+            snoozes++;
+          break;
+        default:
+          if ((action = pieper_outbox_add_note (f->outbox, id, text, NULL)))
+            notes++;
+          break;
+        }
+
+      if (action != NULL)
+        queued++;
+    }
+
+  /* The server is down: a clear error, and every action still queued. */
+  g_assert_false (sync_once (f, &stats, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (pieper_outbox_count_unsent (f->outbox, 0), ==, 100);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_OFFLINE);
+
+  /* Back up. Failed sends wait for their backoff, so let time pass for
+   * them by asking until everything is out (bounded). */
+  pieper_sim_start_in_thread (f->sim, port, &error);
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 50 && pieper_outbox_count_unsent (f->outbox, 0) > 0; round++)
+    {
+      /* As time passing would. */
+      pieper_outbox_retry_all_now (f->outbox, 0, NULL);
+      sync_once (f, &stats, NULL);
+    }
+
+  g_assert_cmpuint (pieper_outbox_count_unsent (f->outbox, 0), ==, 0);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, notes + snoozes);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "PUT", NULL), ==, puts);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, NULL, NULL), ==, queued);
+}
+
+/* A note whose delivery had an unknown outcome is read back, not resent. */
+static void
+test_note_unknown_outcome (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), "Rolled back 4711", &error);
+  g_assert_no_error (error);
+
+  /* The server stores the note, then the connection drops. */
+  pieper_sim_set_fault (f->sim, PIEPER_SIM_FAULT_RESET_AFTER, 1.0, &error);
+  g_assert_no_error (error);
+  g_assert_false (sync_once (f, NULL, &error));
+  g_clear_error (&error);
+  pieper_sim_clear_faults (f->sim);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, 1);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpuint (pieper_action_get_attempts (after), ==, 1);
+  g_clear_object (&after);
+
+  /* Due now, as if the backoff had passed. */
+  g_assert_cmpuint (pieper_outbox_retry_all_now (f->outbox, 0, NULL), ==, 1);
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, 1);
+}
+
+/* Every fault: no crash, a clear error, the queue intact, recovery after. */
+static void
+test_faults (Fixture       *f,
+             gconstpointer  data)
+{
+  static const char * const kinds[] = {
+    PIEPER_SIM_FAULT_500, PIEPER_SIM_FAULT_429, PIEPER_SIM_FAULT_401,
+    PIEPER_SIM_FAULT_RESET, PIEPER_SIM_FAULT_STALL, PIEPER_SIM_FAULT_TRUNCATED,
+    PIEPER_SIM_FAULT_CONTENT_TYPE, PIEPER_SIM_FAULT_HUGE,
+  };
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+  guint expected = 0;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autoptr(PieperAction) note = NULL;
+      g_autofree char *text = g_strdup_printf ("under fault %s", kinds[i]);
+
+      note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+      g_assert_no_error (error);
+
+      pieper_sim_set_fault (f->sim, kinds[i], 1.0, &error);
+      g_assert_no_error (error);
+
+      if (g_test_verbose ())
+        g_printerr ("fault %s\n", kinds[i]);
+
+      /* The stall outlasts no timeout here, so it may succeed slowly. */
+      if (!sync_once (f, NULL, &error))
+        {
+          g_assert_nonnull (error);
+          g_assert_nonnull (error->message);
+          g_assert_null (strchr (error->message, '\n'));
+          g_clear_error (&error);
+          g_assert_cmpuint (pieper_outbox_count_unsent (f->outbox, 0), ==, 1);
+        }
+
+      pieper_sim_clear_faults (f->sim);
+      expected++;
+
+      for (guint round = 0; round < 5 && pieper_outbox_count_unsent (f->outbox, 0) > 0; round++)
+        {
+          pieper_outbox_retry_all_now (f->outbox, 0, NULL);
+          sync_once (f, NULL, NULL);
+        }
+
+      g_assert_cmpuint (pieper_outbox_count_unsent (f->outbox, 0), ==, 0);
+      g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, expected);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func, n) \
+  g_test_add (name, Fixture, GUINT_TO_POINTER (n), fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/sync/pull", test_pull, 250);
+  ADD ("/sync/ack-and-note-once", test_ack_and_note_delivered_once, 30);
+  ADD ("/sync/stale-ack-conflict", test_stale_ack_is_a_conflict, 30);
+  ADD ("/sync/offline-queue", test_offline_queue, 80);
+  ADD ("/sync/note-unknown-outcome", test_note_unknown_outcome, 20);
+  ADD ("/sync/faults", test_faults, 20);
+
+  return g_test_run ();
+}
