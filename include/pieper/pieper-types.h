@@ -94,7 +94,14 @@ const char *pieper_origin_to_string         (PieperOrigin        origin);
 #define PIEPER_NOTE_MAX_BYTES  (64 * 1024)
 #define PIEPER_FIELD_MAX_BYTES 2048
 
-char *pieper_utf8_cap (const char *text,
-                       gsize       max_bytes);
+char *pieper_utf8_cap    (const char *text,
+                          gsize       max_bytes);
+/* Valid, capped UTF-8 without control or bidirectional-override
+ * characters; @multi_line keeps newlines and tabs (and makes CR LF a
+ * newline). Every note is cleaned this way before it is queued or sent, so
+ * what a server stores is what Pieper reads back. */
+char *pieper_text_clean  (const char *text,
+                          gsize       max_bytes,
+                          gboolean    multi_line);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
@@ -192,21 +193,22 @@ valid_token (const char *token)
 static char *
 read_token_from_stdin (GError **error)
 {
-  char buffer[TOKEN_MAX_BYTES + 2];
+  char buffer[TOKEN_MAX_BYTES + 1];
   gboolean tty = isatty (STDIN_FILENO);
+  gboolean read_failed = FALSE;
+  gboolean too_long = FALSE;
+  gboolean at_eof = FALSE;
   void (*old_int) (int) = SIG_DFL;
   void (*old_term) (int) = SIG_DFL;
-  char *line;
   char *token = NULL;
-  gsize len;
+  gsize len = 0;
 
   if (tty)
     {
       struct termios noecho;
 
-      fputs (_("Token: "), stderr);
-      fflush (stderr);
-
+      /* Echo goes off before the prompt shows, so nothing typed after it
+       * can appear on the screen. */
       if (tcgetattr (STDIN_FILENO, &saved_termios) == 0)
         {
           old_int = signal (SIGINT, interrupted);
@@ -216,9 +218,38 @@ read_token_from_stdin (GError **error)
           if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &noecho) == 0)
             echo_off = TRUE;
         }
+
+      fputs (_("Token: "), stderr);
+      fflush (stderr);
     }
 
-  line = fgets (buffer, sizeof buffer, stdin);
+  /* read(2) a byte at a time rather than stdio: no copy of the token is
+   * left in stdin's buffer, and nothing after the first line is taken. */
+  for (;;)
+    {
+      char c;
+      ssize_t n = read (STDIN_FILENO, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          read_failed = TRUE;
+          break;
+        }
+      if (n == 0 || c == '\n')
+        {
+          at_eof = n == 0;
+          break;
+        }
+      if (len >= TOKEN_MAX_BYTES)
+        {
+          too_long = TRUE;
+          break;
+        }
+      buffer[len++] = c;
+    }
+  buffer[len] = '\0';
 
   if (tty)
     {
@@ -228,22 +259,24 @@ read_token_from_stdin (GError **error)
       fputc ('\n', stderr);
     }
 
-  if (line == NULL)
+  if (read_failed)
     {
-      if (ferror (stdin))
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                             _("Could not read the token from standard input"));
-      else
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                             _("No token on standard input; pipe it in, or set PIEPER_TOKEN"));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Could not read the token from standard input"));
       goto out;
     }
 
-  len = strlen (buffer);
-  if (len > TOKEN_MAX_BYTES && buffer[len - 1] != '\n')
+  if (too_long)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
                    _("The token is too long (more than %d bytes)"), TOKEN_MAX_BYTES);
+      goto out;
+    }
+
+  if (len == 0 && at_eof)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("No token on standard input; pipe it in, or set PIEPER_TOKEN"));
       goto out;
     }
 
@@ -456,6 +489,7 @@ account_add (PieperctlContext  *ctx,
         {
           printf (_("Added %s account %s for %s at %s\n"),
                   provider, id_text, shown_email, shown_url);
+          fflush (stdout);
           if (g_error_matches (error, PIEPER_SECRET_ERROR, PIEPER_SECRET_ERROR_NO_SERVICE))
             fprintf (stderr, "pieperctl: %s\n",
                      _("No Secret Service is running, so the token is not kept; "

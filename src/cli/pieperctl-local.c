@@ -956,7 +956,9 @@ _pieperctl_batch (PieperctlContext  *ctx,
           continue;
         }
 
-      if (strcmp (words[0], "batch") == 0 || strcmp (words[0], "import") == 0)
+      /* Commands that read standard input themselves, or never end. */
+      if (strcmp (words[0], "batch") == 0 || strcmp (words[0], "import") == 0 ||
+          strcmp (words[0], "account") == 0 || strcmp (words[0], "watch") == 0)
         {
           printf ("error: %s\n", _("Not allowed in a batch"));
           fflush (stdout);

@@ -106,6 +106,8 @@ _pieperctl_usage (const char *command,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* One line, whatever the arguments hold. */
+  g_strdelimit (message, "\r\n", ' ');
   if (cmd != NULL)
     fprintf (stderr, "pieperctl: %s (%s pieperctl %s)\n", message, _("usage:"), _(cmd->synopsis));
   else
@@ -172,6 +174,9 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Debug messages never mix with the output (say, list --json). */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   /* A file size limit makes writes fail with EFBIG, which the store reports
    * as a full disk, instead of killing the process mid-transaction. */

@@ -490,6 +490,7 @@ pieper_outbox_add_note (PieperOutbox  *self,
                         GError       **error)
 {
   g_autoptr(JsonBuilder) args = NULL;
+  g_autofree char *clean = NULL;
   gsize len;
 
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
@@ -522,9 +523,11 @@ pieper_outbox_add_note (PieperOutbox  *self,
       }
   }
 
+  clean = pieper_text_clean (text, PIEPER_NOTE_MAX_BYTES, TRUE);
+
   args = begin_args ();
   json_builder_set_member_name (args, "text");
-  json_builder_add_string_value (args, text);
+  json_builder_add_string_value (args, clean);
   json_builder_end_object (args);
 
   return enqueue (self, incident_id, PIEPER_OP_NOTE, args, error);

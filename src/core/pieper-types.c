@@ -112,3 +112,78 @@ pieper_utf8_cap (const char *text,
   valid[end - valid] = '\0';
   return g_strconcat (valid, "…", NULL);
 }
+
+/* C0 and C1 controls and DEL. */
+static gboolean
+is_control (gunichar c)
+{
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+/* The bidirectional overrides and isolates, which can make a title read
+ * differently from what it says, and the Unicode line separators. */
+static gboolean
+is_invisible_format (gunichar c)
+{
+  return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+         c == 0x2028 || c == 0x2029;
+}
+
+/**
+ * pieper_text_clean:
+ * @text: (nullable): text from a server or a person
+ * @max_bytes: the cap, one of the PIEPER_*_MAX_BYTES
+ * @multi_line: keep newlines and tabs (notes) or not (everything else)
+ *
+ * Returns: (transfer full) (nullable): valid, capped UTF-8 without control
+ *   characters, or %NULL for %NULL
+ */
+char *
+pieper_text_clean (const char *text,
+                   gsize       max_bytes,
+                   gboolean    multi_line)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) clean = NULL;
+  gsize len;
+
+  if (text == NULL)
+    return NULL;
+
+  /* Do not scrub megabytes only to throw most of them away. */
+  len = strlen (text);
+  if (len > 4 * max_bytes)
+    len = 4 * max_bytes;
+
+  valid = g_utf8_make_valid (text, len);
+  clean = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (is_invisible_format (c))
+        continue;
+
+      if (multi_line && c == '\r')
+        {
+          /* CR LF and a lone CR both end a line. */
+          if (p[1] != '\n')
+            g_string_append_c (clean, '\n');
+          continue;
+        }
+
+      if (multi_line && (c == '\n' || c == '\t'))
+        g_string_append_c (clean, (char) c);
+      else if (is_control (c))
+        g_string_append_c (clean, ' ');
+      else
+        g_string_append_unichar (clean, c);
+    }
+
+  if (!multi_line)
+    g_strstrip (clean->str);
+
+  return pieper_utf8_cap (clean->str, max_bytes);
+}
+

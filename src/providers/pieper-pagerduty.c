@@ -91,6 +91,16 @@ is_printable_ascii (const char *text)
 }
 
 static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
 is_json_content_type (SoupMessageHeaders *headers)
 {
   const char *type = soup_message_headers_get_content_type (headers, NULL);
@@ -1165,6 +1175,7 @@ pieper_pagerduty_add_note_async (PieperProvider      *provider,
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) body = NULL;
+  g_autofree char *content = NULL;
   g_autofree char *path = NULL;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -1173,10 +1184,14 @@ pieper_pagerduty_add_note_async (PieperProvider      *provider,
   if (!check_incident_id (task, incident))
     return;
 
-  if (text == NULL || text[0] == '\0' || !g_utf8_validate (text, -1, NULL))
+  /* Send the note as it will be read back (line ends, controls and the
+   * cap as for server text), so that a read-back after an unknown outcome
+   * finds exactly what was sent. */
+  content = _pieper_pagerduty_text (text, PIEPER_NOTE_MAX_BYTES, TRUE);
+  if (content == NULL || is_blank (content))
     {
       g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
-                               "A note needs text in UTF-8");
+                               "A note needs some text");
       return;
     }
 
@@ -1185,7 +1200,7 @@ pieper_pagerduty_add_note_async (PieperProvider      *provider,
   json_builder_set_member_name (builder, "note");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, text);
+  json_builder_add_string_value (builder, content);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);

@@ -126,6 +126,12 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
+  /* From here on a SIGTERM or SIGINT ends the sim cleanly, also one that
+   * arrives before the loop runs. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+
   sim = pieper_sim_new ();
   if (seed_str != NULL)
     pieper_sim_set_seed (sim, (guint32) seed);
@@ -159,9 +165,6 @@ main (int   argc,
   printf ("listening on %s\n", url);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
   g_main_loop_run (loop);
 
   pieper_sim_stop (sim);

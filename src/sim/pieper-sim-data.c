@@ -802,10 +802,11 @@ _pieper_sim_generate (PieperSim *self,
   if (n == 0)
     return;
 
-  /* Spread the batch over a window that grows with its size (a busy month
-   * at most), after any incident that already exists, so that incident
+  /* Spread the batch over a window that grows with its size (four weeks at
+   * most, so that all of it is in PagerDuty's default listing window of one
+   * month), after any incident that already exists, so that incident
    * numbers and creation times rise together. */
-  window = MIN ((gint64) n * 20 * 60, (gint64) 30 * 24 * 3600);
+  window = MIN ((gint64) n * 20 * 60, (gint64) 28 * 24 * 3600);
   start = now - window;
   if (self->incidents->len > 0)
     {

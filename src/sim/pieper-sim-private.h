@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define SIM_DEFAULT_LIMIT  25
 #define SIM_MAX_WINDOW     10000
 #define SIM_RECORD_BODY_MAX (64 * 1024)
+#define SIM_DEFAULT_WINDOW  ((gint64) 30 * 24 * 3600)   /* GET /incidents without since */
+#define SIM_MAX_RANGE       ((gint64) 183 * 24 * 3600)  /* six months */
 
 typedef enum {
   SIM_STATUS_TRIGGERED,

@@ -20,6 +20,11 @@
  *  - a missing From header is error 2001, an unknown one error 1008;
  *  - limit above 100 is lowered to 100 (and echoed as 100);
  *  - log entries are listed newest first, incidents by incident number.
+ *
+ * Documented and simulated on purpose: GET /incidents without since lists
+ * the last month only (date_range=all lifts that), a range above six months
+ * is refused, offset + limit may not pass 10,000, and conference_bridge is
+ * only returned with include[]=conference_bridge.
  */
 
 const char *
@@ -216,14 +221,20 @@ parse_time (const char *str,
   return TRUE;
 }
 
-/* since/until, both optional; date_range=all ignores them. */
+/* since/until, both optional; date_range=all ignores them. With
+ * @default_window, a missing since is @default_window seconds before until
+ * (or now), and a longer range than @max_window is refused: PagerDuty lists
+ * incidents of the last month unless told otherwise, at most six months. */
 static gboolean
 parse_range (SimRequest *req,
+             gint64      default_window,
+             gint64      max_window,
              gint64     *since,
              gint64     *until)
 {
   const char *since_str = _pieper_sim_query_get (req, "since");
   const char *until_str = _pieper_sim_query_get (req, "until");
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   *since = G_MININT64;
   *until = G_MAXINT64;
@@ -239,7 +250,10 @@ parse_range (SimRequest *req,
                                  NULL);
       return FALSE;
     }
-  if (*since > *until)
+  if (default_window > 0 && since_str == NULL)
+    *since = (until_str != NULL ? *until : now) - default_window;
+  if (*since > *until ||
+      (max_window > 0 && (until_str != NULL ? *until : now) - *since > max_window))
     {
       _pieper_sim_respond_error (req, SOUP_STATUS_BAD_REQUEST, 2005, "Invalid Query Date Range", NULL);
       return FALSE;
@@ -443,7 +457,8 @@ handle_list_incidents (SimRequest *req)
   gboolean more = FALSE;
   Page page;
 
-  if (!parse_page (req, &page) || !parse_range (req, &filter.since, &filter.until))
+  if (!parse_page (req, &page) ||
+      !parse_range (req, SIM_DEFAULT_WINDOW, SIM_MAX_RANGE, &filter.since, &filter.until))
     return;
 
   for (guint i = 0; i < statuses->len; i++)
@@ -782,7 +797,7 @@ handle_log_entries (SimRequest  *req,
   gboolean more = FALSE;
   Page page;
 
-  if (!parse_page (req, &page) || !parse_range (req, &since, &until))
+  if (!parse_page (req, &page) || !parse_range (req, 0, 0, &since, &until))
     return;
 
   json_builder_begin_object (builder);

@@ -46,7 +46,8 @@ XDG_RUNTIME_DIR="$tmp/runtime"
 export HOME XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME XDG_RUNTIME_DIR
 unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK DISPLAY WAYLAND_DISPLAY PIEPER_TOKEN
 
-exec dbus-run-session -- sh -c '
+status=0
+dbus-run-session -- sh -c '
   printf %s test | gnome-keyring-daemon --unlock --components=secrets >/dev/null || {
     echo "gnome-keyring-daemon did not start" >&2
     exit 1
@@ -73,4 +74,5 @@ exec dbus-run-session -- sh -c '
   "$@" || status=$?
   kill "$pid" 2>/dev/null || :
   exit $status
-' run-with-keyring "$@"
+' run-with-keyring "$@" || status=$?
+exit $status

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli-test-common.h"
 
@@ -123,7 +124,9 @@ cli_runv (const char           *data_dir,
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GBytes) err = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *input_path = NULL;
   CliRun *run = g_new0 (CliRun, 1);
+  int fd;
 
   g_ptr_array_add (argv, (gpointer) pieperctl_path);
   if (data_dir != NULL)
@@ -135,16 +138,28 @@ cli_runv (const char           *data_dir,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  /* Standard input comes from a file, so pieperctl may stop reading it
+   * early (it should, for a 1 MB note) without a broken pipe. */
+  fd = g_file_open_tmp ("pieperctl-input-XXXXXX", &input_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (input_path,
+                       input != NULL ? g_bytes_get_data (input, NULL) : "",
+                       input != NULL ? (gssize) g_bytes_get_size (input) : 0,
+                       &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
   if (child_setup != NULL)
     g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate (process, input, NULL, &out, &err, &error);
+  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
+  g_unlink (input_path);
 
   run->out = bytes_to_string (out);
   run->err = bytes_to_string (err);

@@ -35,6 +35,17 @@ fixture_teardown (Fixture       *f,
   g_free (f->data);
 }
 
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strchr (p, '\n')) != NULL; p++)
+    n++;
+
+  return n;
+}
+
 /* JSON */
 
 static JsonNode *
@@ -66,12 +77,12 @@ find_object (JsonArray  *array,
   return NULL;
 }
 
+/* Runs a command that succeeds and prints JSON. */
 static JsonNode *
-run_json (const char *data,
-          const char *first_arg,
-          const char *second_arg)
+run_json (const char         *data,
+          const char * const *args)
 {
-  g_autoptr(CliRun) run = cli_run (data, first_arg, second_arg, NULL);
+  g_autoptr(CliRun) run = cli_runv (data, NULL, NULL, args);
 
   cli_assert_ok (run);
 
@@ -81,13 +92,13 @@ run_json (const char *data,
 static JsonNode *
 list_json (const char *data)
 {
-  return run_json (data, "list", "--json");
+  return run_json (data, (const char *[]) { "list", "--json", NULL });
 }
 
 static JsonNode *
 outbox_json (const char *data)
 {
-  return run_json (data, "outbox", "--json");
+  return run_json (data, (const char *[]) { "outbox", "--json", NULL });
 }
 
 /* The whole store as export prints it, less the time of the export: equal
@@ -95,19 +106,11 @@ outbox_json (const char *data)
 static char *
 store_state (const char *data)
 {
-  g_autoptr(JsonNode) root = run_json (data, "export", NULL);
+  g_autoptr(JsonNode) root = run_json (data, (const char *[]) { "export", NULL });
 
   json_object_remove_member (json_node_get_object (root), "exported_at");
 
   return json_to_string (root, FALSE);
-}
-
-static void
-assert_outbox_empty (const char *data)
-{
-  g_autoptr(JsonNode) outbox = outbox_json (data);
-
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 0);
 }
 
 /* Help and usage */
@@ -153,8 +156,10 @@ test_usage (Fixture       *f,
   static const char *cases[][6] = {
     { NULL },                                   /* no command */
     { "frob", NULL },
+    { "fr\nob", NULL },                        /* still one line */
     { "--frob", "list", NULL },
     { "list", "extra", NULL },
+    { "list", "--js\non", NULL },
     { "list", "--level", "2", NULL },
     { "list", "--filter", "nope", NULL },
     { "list", "--filter", NULL },
@@ -338,7 +343,9 @@ test_offline_actions (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (incident, "status"), ==, "acknowledged");
 
   cli_assert_ok (outbox);
-  g_assert_cmpuint (g_strv_length ((GStrv) g_strsplit (outbox->out, "waiting to sync", -1)), ==, 3);
+  g_assert_cmpuint (count_lines (outbox->out), ==, 2);
+  g_assert_nonnull (strstr (outbox->out, "acknowledge  Q1CHK7AXR2   waiting to sync"));
+  g_assert_nonnull (strstr (outbox->out, "note         Q1CHK7AXR2   waiting to sync"));
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   assert_pending_row (json_array_get_object_element (array, 0), "acknowledge");
   assert_pending_row (json_array_get_object_element (array, 1), "note");
@@ -379,8 +386,7 @@ test_show (Fixture       *f,
 {
   g_autoptr(CliRun) note = cli_run (f->data, "note", "1042", "Paging the database team", NULL);
   g_autoptr(CliRun) show = cli_run (f->data, "show", "1042", NULL);
-  g_autoptr(JsonNode) root = run_json (f->data, "show", "Q1CHK7AXR2");
-  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) root = run_json (f->data, (const char *[]) { "show", "Q1CHK7AXR2", "--json", NULL });
   JsonArray *timeline;
   JsonObject *entry;
 
@@ -391,11 +397,7 @@ test_show (Fixture       *f,
   g_assert_nonnull (strstr (show->out, "HighLatency firing on checkout-api"));
   g_assert_nonnull (strstr (show->out, "you: Paging the database team  [waiting to sync]"));
   g_assert_nonnull (strstr (show->out, "1 action waiting to sync"));
-
-  /* show ID prints text; --json may come after the id. */
   g_assert_nonnull (strstr (show->out, "https://chat.example.com/rooms/inc-1042"));
-  json = parse_json (g_autoptr_cleanup_generic_gfree != NULL ? "{}" : "{}");
-  g_assert_nonnull (json);
 
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "id"), ==, "Q1CHK7AXR2");
   timeline = json_object_get_array_member (json_node_get_object (root), "timeline");
@@ -409,19 +411,19 @@ test_show (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "pending");
 }
 
-static const char *
+/* The text of the one action in the outbox, a note. */
+static char *
 only_note_text (const char *data)
 {
-  static char text[256];
   g_autoptr(JsonNode) rows = outbox_json (data);
   JsonArray *array = json_node_get_array (rows);
-  JsonObject *args;
+  JsonObject *row;
 
   g_assert_cmpuint (json_array_get_length (array), ==, 1);
-  args = json_object_get_object_member (json_array_get_object_element (array, 0), "args");
-  g_strlcpy (text, json_object_get_string_member (args, "text"), sizeof text);
+  row = json_array_get_object_element (array, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "op"), ==, "note");
 
-  return text;
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (row, "args"), "text"));
 }
 
 static void
@@ -429,11 +431,13 @@ test_note_stdin (Fixture       *f,
                  gconstpointer  user_data)
 {
   g_autoptr(CliRun) run = cli_run_with_input (f->data, "Line one\nline two\n", "note", "1041", "-", NULL);
+  g_autofree char *text = NULL;
 
   cli_assert_ok (run);
   g_assert_true (g_str_has_prefix (run->out, "Queued note of Q2PAYDB9K1 "));
   /* One trailing line break is the shell's, not the note's. */
-  g_assert_cmpstr (only_note_text (f->data), ==, "Line one\nline two");
+  text = only_note_text (f->data);
+  g_assert_cmpstr (text, ==, "Line one\nline two");
 }
 
 static void
@@ -441,9 +445,11 @@ test_note_dash_dash (Fixture       *f,
                      gconstpointer  user_data)
 {
   g_autoptr(CliRun) run = cli_run (f->data, "note", "1041", "--", "-5 % errors now", NULL);
+  g_autofree char *text = NULL;
 
   cli_assert_ok (run);
-  g_assert_cmpstr (only_note_text (f->data), ==, "-5 % errors now");
+  text = only_note_text (f->data);
+  g_assert_cmpstr (text, ==, "-5 % errors now");
 }
 
 /* Errors */
@@ -475,6 +481,7 @@ test_unknown_id (Fixture       *f,
     { "ack", "NOPE", NULL },
     { "resolve", "99999", NULL },
     { "show", "Q0000000", NULL },
+    { "show", "Q1CHK7AXR2\nQ2PAYDB9K1", NULL },
     { "show", "0", "--json", NULL },
     { "note", "NOPE", "text", NULL },
     { "escalate", "NOPE", NULL },
@@ -604,6 +611,7 @@ test_import_update (Fixture       *f,
   g_autoptr(CliRun) run = import_text (f, "update.json", document, -1);
   g_autoptr(JsonNode) root = list_json (f->data);
   JsonObject *incident = find_object (json_node_get_array (root), "id", "Q1CHK7AXR2");
+  g_autofree char *text = NULL;
 
   cli_assert_ok (note);
   cli_assert_ok (run);
@@ -611,7 +619,8 @@ test_import_update (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (incident, "title"), ==, "Renamed");
   /* The unsent note survives the new snapshot. */
   g_assert_cmpint (json_object_get_int_member (incident, "pending"), ==, 1);
-  g_assert_cmpstr (only_note_text (f->data), ==, "kept");
+  text = only_note_text (f->data);
+  g_assert_cmpstr (text, ==, "kept");
 }
 
 static void
@@ -633,6 +642,7 @@ test_note_too_large (Fixture       *f,
   g_autoptr(CliRun) nul = NULL;
   g_autoptr(GBytes) nul_input = g_bytes_new_static ("a\0b", 3);
   g_autoptr(CliRun) fits = NULL;
+  g_autofree char *text = NULL;
 
   cli_assert_one_line (from_stdin, 1);
   cli_assert_one_line (from_argv, 1);
@@ -648,14 +658,16 @@ test_note_too_large (Fixture       *f,
   /* The limit itself is allowed. */
   fits = cli_run_with_input (f->data, most, "note", "1042", "-", NULL);
   cli_assert_ok (fits);
-  g_assert_cmpint (strlen (only_note_text (f->data)), ==, 255);
+  text = only_note_text (f->data);
+  g_assert_cmpstr (text, ==, most);
 }
 
+/* Every command fails with one line and exit 1. */
 static void
-assert_unwritable (const char *data,
-                   gboolean    mentions_dir)
+assert_store_refused (const char *data,
+                      gboolean    mentions_dir)
 {
-  static const char *cases[][3] = {
+  static const char *cases[][4] = {
     { "list", NULL },
     { "ack", "1042", NULL },
     { "note", "1042", "text" },
@@ -688,11 +700,11 @@ test_unwritable_data_dir (void)
 
   g_file_set_contents (file, "", 0, &error);
   g_assert_no_error (error);
-  assert_unwritable (below, TRUE);
-  assert_unwritable (file, TRUE);
+  assert_store_refused (below, TRUE);
+  assert_store_refused (file, TRUE);
 
   g_assert_cmpint (g_mkdir_with_parents (db, 0700), ==, 0);
-  assert_unwritable (db_dir, TRUE);
+  assert_store_refused (db_dir, TRUE);
 
   if (geteuid () != 0)
     {
@@ -700,7 +712,7 @@ test_unwritable_data_dir (void)
       g_autofree char *data = g_build_filename (locked, "data", NULL);
 
       g_assert_cmpint (g_mkdir (locked, 0000), ==, 0);
-      assert_unwritable (data, TRUE);
+      assert_store_refused (data, TRUE);
     }
   else
     g_test_message ("running as root: permission bits not tested");
@@ -719,7 +731,7 @@ test_damaged_store (Fixture       *f,
 
   g_file_set_contents (db, "This is not a database, it is a shopping list.\n", -1, &error);
   g_assert_no_error (error);
-  assert_unwritable (f->data, FALSE);
+  assert_store_refused (f->data, FALSE);
 }
 
 /* Batch */
@@ -738,7 +750,7 @@ test_batch (Fixture       *f,
     "import /dev/null\n"
     "note 1042 -\n"
     "ack NOPE\n"
-    "note 1041 last line without a break";
+    "note 1041 'the last line, without a line break'";
   g_autoptr(CliRun) run = cli_run_with_input (f->data, input, "batch", NULL);
   g_auto(GStrv) lines = g_strsplit (run->out, "\n", -1);
   g_auto(GStrv) errors = g_strsplit (run->err, "\n", -1);
@@ -927,7 +939,7 @@ test_full_disk_tmpfs (Fixture       *f,
   g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (out_data, 0700), ==, 0);
 
-  shell = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+  shell = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
                             "unshare", "-rm", "sh", "-c", full_disk_script, "sh",
                             cli_test_pieperctl (), cli_test_sample (), mnt, out, fill, NULL);
   if (shell == NULL)
@@ -955,7 +967,7 @@ test_full_disk_tmpfs (Fixture       *f,
   g_assert_nonnull (strstr (failure->err, "full"));
 
   queued = read_file (out, "stdout");
-  n_queued = g_strv_length ((GStrv) g_strsplit (queued, "\n", -1)) - 1;
+  n_queued = count_lines (queued);
   g_assert_cmpuint (n_queued, >, 0);
   {
     g_autofree char *listed = read_file (out, "outbox.json");

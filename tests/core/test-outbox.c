@@ -246,73 +246,97 @@ typedef PieperAction *(*QueueFunc) (TestStore  *ts,
                                     GError    **error);
 
 static PieperAction *
-try_empty_note (TestStore *ts, gint64 id, GError **error)
+try_empty_note (TestStore  *ts,
+                gint64      id,
+                GError    **error)
 {
   return pieper_outbox_add_note (ts->outbox, id, "", error);
 }
 
 static PieperAction *
-try_blank_note (TestStore *ts, gint64 id, GError **error)
+try_blank_note (TestStore  *ts,
+                gint64      id,
+                GError    **error)
 {
   return pieper_outbox_add_note (ts->outbox, id, " \t\n ", error);
 }
 
 static PieperAction *
-try_invalid_note (TestStore *ts, gint64 id, GError **error)
+try_invalid_note (TestStore  *ts,
+                  gint64      id,
+                  GError    **error)
 {
   return pieper_outbox_add_note (ts->outbox, id, "caf\xc3\x28", error);
 }
 
 static PieperAction *
-try_snooze_0 (TestStore *ts, gint64 id, GError **error)
+try_snooze_0 (TestStore  *ts,
+              gint64      id,
+              GError    **error)
 {
   return pieper_outbox_snooze (ts->outbox, id, 0, error);
 }
 
 static PieperAction *
-try_snooze_week_and_a_minute (TestStore *ts, gint64 id, GError **error)
+try_snooze_week_and_a_minute (TestStore  *ts,
+                              gint64      id,
+                              GError    **error)
 {
   return pieper_outbox_snooze (ts->outbox, id, 7 * 24 * 60 + 1, error);
 }
 
 static PieperAction *
-try_snooze_30 (TestStore *ts, gint64 id, GError **error)
+try_snooze_30 (TestStore  *ts,
+               gint64      id,
+               GError    **error)
 {
   return pieper_outbox_snooze (ts->outbox, id, 30, error);
 }
 
 static PieperAction *
-try_escalate_101 (TestStore *ts, gint64 id, GError **error)
+try_escalate_101 (TestStore  *ts,
+                  gint64      id,
+                  GError    **error)
 {
   return pieper_outbox_escalate (ts->outbox, id, 101, error);
 }
 
 static PieperAction *
-try_escalate_negative (TestStore *ts, gint64 id, GError **error)
+try_escalate_negative (TestStore  *ts,
+                       gint64      id,
+                       GError    **error)
 {
   return pieper_outbox_escalate (ts->outbox, id, -1, error);
 }
 
 static PieperAction *
-try_escalate_next (TestStore *ts, gint64 id, GError **error)
+try_escalate_next (TestStore  *ts,
+                   gint64      id,
+                   GError    **error)
 {
   return pieper_outbox_escalate (ts->outbox, id, 0, error);
 }
 
 static PieperAction *
-try_reassign_empty (TestStore *ts, gint64 id, GError **error)
+try_reassign_empty (TestStore  *ts,
+                    gint64      id,
+                    GError    **error)
 {
   return pieper_outbox_reassign (ts->outbox, id, "", error);
 }
 
 static PieperAction *
-try_reassign_blank (TestStore *ts, gint64 id, GError **error)
+try_reassign_blank (TestStore  *ts,
+                    gint64      id,
+                    GError    **error)
 {
   return pieper_outbox_reassign (ts->outbox, id, "   ", error);
 }
 
 static PieperAction *
-try_reassign_huge (TestStore *ts, gint64 id, GError **error)
+try_reassign_huge (TestStore  *ts,
+                   gint64      id,
+                   GError    **error)
 {
   g_autofree char *user = g_strnfill (257, 'u');
 
@@ -320,25 +344,33 @@ try_reassign_huge (TestStore *ts, gint64 id, GError **error)
 }
 
 static PieperAction *
-try_reassign (TestStore *ts, gint64 id, GError **error)
+try_reassign (TestStore  *ts,
+              gint64      id,
+              GError    **error)
 {
   return pieper_outbox_reassign (ts->outbox, id, "PBOB", error);
 }
 
 static PieperAction *
-try_ack (TestStore *ts, gint64 id, GError **error)
+try_ack (TestStore  *ts,
+         gint64      id,
+         GError    **error)
 {
   return pieper_outbox_acknowledge (ts->outbox, id, error);
 }
 
 static PieperAction *
-try_resolve (TestStore *ts, gint64 id, GError **error)
+try_resolve (TestStore  *ts,
+             gint64      id,
+             GError    **error)
 {
   return pieper_outbox_resolve (ts->outbox, id, error);
 }
 
 static PieperAction *
-try_good_note (TestStore *ts, gint64 id, GError **error)
+try_good_note (TestStore  *ts,
+               gint64      id,
+               GError    **error)
 {
   return pieper_outbox_add_note (ts->outbox, id, "A note", error);
 }
@@ -779,6 +811,72 @@ test_next_due (void)
   g_assert_cmpuint (pieper_outbox_count_unsent (ts->outbox, b), ==, 1);
 }
 
+static void
+test_retry_all_now (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperAccount) other = NULL;
+  g_autoptr(PieperIncident) elsewhere = test_make_incident ("PO", 3, PIEPER_STATUS_TRIGGERED, 100);
+  g_autoptr(GPtrArray) incidents = g_ptr_array_new ();
+  g_autoptr(PieperIncident) stored = NULL;
+  g_autoptr(PieperAction) inflight = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 a, b, a_ack, b_ack, o_ack, account, t = now ();
+
+  a = test_store_add_incident (ts, "PA", 1, PIEPER_STATUS_TRIGGERED, 100);
+  b = test_store_add_incident (ts, "PB", 2, PIEPER_STATUS_TRIGGERED, 100);
+  account = pieper_account_get_id (ts->account);
+  other = pieper_store_ensure_account (ts->store, "pagerduty", "https://api.eu.example.com", "", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (incidents, elsewhere);
+  pieper_store_apply_snapshot (ts->store, pieper_account_get_id (other), incidents, &error);
+  g_assert_no_error (error);
+  stored = pieper_store_lookup_incident (ts->store, pieper_account_get_id (other), "PO", &error);
+  g_assert_no_error (error);
+
+  a_ack = queue_ack (ts, a);
+  b_ack = queue_ack (ts, b);
+  o_ack = queue_ack (ts, pieper_incident_get_id (stored));
+
+  /* A and the other account's action wait for a backoff; B is being sent. */
+  mark_inflight (ts, a_ack);
+  pieper_outbox_retry_later (ts->outbox, a_ack, t + 3600, "503", &error);
+  g_assert_no_error (error);
+  mark_inflight (ts, o_ack);
+  pieper_outbox_retry_later (ts->outbox, o_ack, t + 3600, "503", &error);
+  g_assert_no_error (error);
+  mark_inflight (ts, b_ack);
+
+  g_assert_cmpuint (pieper_outbox_retry_all_now (ts->outbox, account, &error), ==, 1);
+  g_assert_no_error (error);
+
+  due = pieper_outbox_next_due (ts->outbox, account, t, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (pieper_action_get_id (g_ptr_array_index (due, 0)), ==, a_ack);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* The lease of an action being sent is not cut short. */
+  inflight = get_action (ts, b_ack);
+  g_assert_cmpint (pieper_action_get_state (inflight), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_cmpint (pieper_action_get_next_attempt_at (inflight), >, t);
+
+  /* The other account's action still waits, until every account's turn. */
+  due = pieper_outbox_next_due (ts->outbox, pieper_account_get_id (other), t, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  g_assert_cmpuint (pieper_outbox_retry_all_now (ts->outbox, 0, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_outbox_retry_all_now (ts->outbox, 0, &error), ==, 0);
+  g_assert_no_error (error);
+  due = pieper_outbox_next_due (ts->outbox, pieper_account_get_id (other), t, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+}
+
 /* Finishing */
 
 static void
@@ -964,6 +1062,7 @@ main (int   argc,
   g_test_add_func ("/outbox/state/failed-and-retry-now", test_failed_and_retry_now);
   g_test_add_func ("/outbox/state/inflight-lease", test_inflight_lease);
   g_test_add_func ("/outbox/next-due", test_next_due);
+  g_test_add_func ("/outbox/retry-all-now", test_retry_all_now);
   g_test_add_func ("/outbox/mark-done/with-confirmation", test_mark_done_with_confirmation);
   g_test_add_func ("/outbox/mark-done/atomic", test_mark_done_is_atomic);
   g_test_add_func ("/outbox/mark-conflict", test_mark_conflict);

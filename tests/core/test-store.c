@@ -129,6 +129,26 @@ test_open_creates_private_files (void)
   g_assert_cmpint (mode_of (data_dir), ==, 0700);
   g_assert_cmpint (mode_of (db_path), ==, 0600);
 
+  /* A store an older build left readable by others is made private. */
+  g_clear_object (&store);
+  g_assert_cmpint (g_chmod (db_path, 0644), ==, 0);
+  store = pieper_store_open (data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mode_of (db_path), ==, 0600);
+
+  /* The write-ahead log holds the same data, so it is as private. */
+  {
+    g_autoptr(PieperAccount) account = pieper_store_ensure_account (store, "local", "local:", "", &error);
+
+    g_assert_no_error (error);
+  }
+  {
+    g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+
+    g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (mode_of (wal), ==, 0600);
+  }
+
   db = open_raw (db_path);
   journal_mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
@@ -195,6 +215,44 @@ test_data_version (void)
 }
 
 static void
+test_busy (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperAction) refused = NULL;
+  g_autoptr(PieperAction) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *other;
+  gint64 id;
+
+  id = test_store_add_incident (ts, "PBUSY", 1, PIEPER_STATUS_TRIGGERED, 100);
+
+  /* Another process holds the write lock for longer than the busy
+   * timeout: the action is refused cleanly, and nothing is half done. */
+  other = open_raw (pieper_store_get_path (ts->store));
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  refused = pieper_outbox_acknowledge (ts->outbox, id, &error);
+  g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY);
+  g_assert_null (refused);
+  g_clear_error (&error);
+
+  /* Readers are not blocked by a writer. */
+  {
+    g_autoptr(GPtrArray) incidents = pieper_store_list_incidents (ts->store, PIEPER_FILTER_ALL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (incidents->len, ==, 1);
+  }
+
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+
+  accepted = pieper_outbox_acknowledge (ts->outbox, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (ts, "outbox"), ==, 1);
+}
+
+static void
 test_open_too_new (void)
 {
   g_autoptr(PieperStore) store = NULL;
@@ -239,6 +297,55 @@ test_open_not_a_database (void)
   g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT);
   g_assert_null (store);
 
+  test_remove_tree (tmp);
+}
+
+static void
+test_open_damaged (void)
+{
+  g_autoptr(PieperStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (tmp, "pieper.db", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  /* A real store whose pages after the header are overwritten. */
+  store = pieper_store_open (tmp, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(PieperAccount) account = pieper_store_ensure_account (store, "local", "local:", "", &error);
+    g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+
+    g_assert_no_error (error);
+    for (int i = 0; i < 50; i++)
+      {
+        g_autofree char *remote_id = g_strdup_printf ("PDMG%d", i);
+
+        g_ptr_array_add (incidents, test_make_incident (remote_id, i + 1, PIEPER_STATUS_TRIGGERED, 100));
+      }
+    pieper_store_apply_snapshot (store, pieper_account_get_id (account), incidents, &error);
+    g_assert_no_error (error);
+  }
+  g_clear_object (&store);
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 4096);
+  memset (contents + 4096, 0xA5, length - 4096);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+
+  /* Either opening or the integrity check says so; nothing crashes. */
+  store = pieper_store_open (tmp, &error);
+  if (store != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_false (pieper_store_check_integrity (store, &error));
+    }
+  g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT);
+
+  g_clear_object (&store);
   test_remove_tree (tmp);
 }
 
@@ -623,7 +730,8 @@ test_find_incident (void)
   }
 
   {
-    const char *missing[] = { "PNOPE", "#999", "999", "#", "", "#-1", "4x" };
+    /* Number 0 means "unknown", never a match. */
+    const char *missing[] = { "PNOPE", "#999", "999", "#", "", "#-1", "4x", "0", "#0" };
 
     for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
       {
@@ -1108,7 +1216,10 @@ main (int   argc,
   g_test_add_func ("/store/open/foreign-keys", test_foreign_keys);
   g_test_add_func ("/store/open/data-version", test_data_version);
   g_test_add_func ("/store/open/too-new", test_open_too_new);
+  /* Takes the busy timeout, five seconds. */
+  g_test_add_func ("/store/busy", test_busy);
   g_test_add_func ("/store/open/not-a-database", test_open_not_a_database);
+  g_test_add_func ("/store/open/damaged", test_open_damaged);
   g_test_add_func ("/store/open/unwritable", test_open_unwritable);
   g_test_add_func ("/store/accounts/basics", test_accounts);
   g_test_add_func ("/store/accounts/remove", test_remove_account);

@@ -844,6 +844,36 @@ test_add_note (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (body, "content"), ==, "Rolled back\nthe deploy");
 }
 
+static void
+test_add_note_normalized (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PieperTimelineEntry) note = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) holder = NULL;
+  JsonObject *body;
+
+  /* Sent as it will be read back. */
+  pieper_provider_add_note_async (f->provider, INCIDENT, "one\r\ntwo\u202e", NULL, result_cb, f);
+  result = wait_result (f);
+  note = pieper_provider_add_note_finish (f->provider, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_timeline_entry_get_body (note), ==, "one\ntwo");
+  body = body_object (&holder, request_at (f, 0)->body, "note");
+  g_assert_cmpstr (json_object_get_string_member (body, "content"), ==, "one\ntwo");
+  g_clear_object (&result);
+  g_clear_object (&note);
+
+  /* Nothing to say: nothing is sent. */
+  pieper_provider_add_note_async (f->provider, INCIDENT, " \n\t", NULL, result_cb, f);
+  result = wait_result (f);
+  note = pieper_provider_add_note_finish (f->provider, result, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT);
+  g_assert_null (note);
+  g_assert_cmpuint (f->requests->len, ==, 1);
+}
+
 /* Errors */
 
 static void
@@ -1171,6 +1201,7 @@ main (int   argc,
   ADD ("reassign", test_reassign);
   ADD ("snooze", test_snooze);
   ADD ("add-note", test_add_note);
+  ADD ("add-note/normalized", test_add_note_normalized);
   ADD ("errors/rate-limited", test_rate_limited);
   ADD ("errors/auth", test_auth);
   ADD ("errors/server", test_server_error);

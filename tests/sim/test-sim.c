@@ -478,6 +478,22 @@ test_filters (Fixture       *f,
   desc = request (f, "GET", "/incidents?sort_by=incident_number:desc&limit=2", NULL, NULL);
   g_assert_cmpint (jint (desc->json, "incidents.0.incident_number"), ==, 80);
 
+  /* PagerDuty lists the last month unless told otherwise, and at most six
+   * months at a time. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) past = g_date_time_add_days (now, -40);
+    g_autofree char *iso = g_date_time_format (past, "%Y-%m-%dT%H:%M:%SZ");
+    g_autofree char *until_path = g_strdup_printf ("/incidents?until=%s&total=true", iso);
+    g_autoptr(Response) before = request (f, "GET", until_path, NULL, NULL);
+    g_autoptr(Response) forever = request (f, "GET", "/incidents?date_range=all&total=true", NULL, NULL);
+    g_autoptr(Response) too_long = request (f, "GET", "/incidents?since=2000-01-01T00:00:00Z", NULL, NULL);
+
+    g_assert_cmpint (jint (before->json, "total"), ==, 0);
+    g_assert_cmpint (jint (forever->json, "total"), ==, 80);
+    assert_pd_error (too_long, 400, 2005);
+  }
+
   bad_status = request (f, "GET", "/incidents?statuses[]=sleeping", NULL, NULL);
   assert_pd_error (bad_status, 400, 2001);
   bad_time = request (f, "GET", "/incidents?since=yesterday", NULL, NULL);
@@ -511,9 +527,12 @@ test_large (Fixture       *f,
   g_assert_cmpuint (n, ==, 10000);
 
   /* Client and server share this thread, so this is an upper bound of the
-   * server's time; the target is well under a second. */
+   * server's time; the target is well under a second. Sanitizer and
+   * unoptimized builds only report it. */
   g_test_message ("listed 10,000 incidents in 100 pages in %.0f ms", elapsed / 1000.0);
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
+#endif
 }
 
 /* One incident */
@@ -1163,6 +1182,7 @@ test_fault_stall (Fixture       *f,
 
   /* Two stalled requests at once take one stall, not two: the sim does not
    * block its main loop. */
+  pieper_sim_set_stall_seconds (f->sim, 0.6);
   start = g_get_monotonic_time ();
   pa = start_request (f, f->session, "GET", "/users/me", NULL, NULL, "sim-token");
   pb = start_request (f, f->session, "GET", "/incidents", NULL, NULL, "sim-token");
@@ -1170,7 +1190,8 @@ test_fault_stall (Fixture       *f,
   b = finish_request (pb);
   g_assert_cmpuint (a->status, ==, 200);
   g_assert_cmpuint (b->status, ==, 200);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 550 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 550 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1150 * 1000);
 
   /* A client that gives up: the note was applied when it arrived. */
   pieper_sim_set_stall_seconds (f->sim, 1.5);
@@ -1322,6 +1343,10 @@ test_record (Fixture       *f,
   g_autoptr(JsonNode) writes = pieper_sim_dup_writes (f->sim);
   JsonNode *first;
 
+  g_assert_cmpuint (note->status, ==, 201);
+  g_assert_cmpuint (ack->status, ==, 200);
+  g_assert_cmpuint (text->status, ==, 400);
+  g_assert_cmpuint (get->status, ==, 200);
   g_assert_cmpuint (jlen (writes, ""), ==, 3);
   first = jnode (writes, "0");
   g_assert_cmpstr (jstr (first, "method"), ==, "POST");
