@@ -890,20 +890,47 @@ test_full_disk_file_size (Fixture       *f,
     g_test_incomplete ("a write past RLIMIT_FSIZE (EFBIG) is not reported as a full disk");
 }
 
-/* The real thing, where the system allows it: a 256 KiB tmpfs in a private
- * mount namespace. The script fills it and copies the store out. */
-static const char full_disk_script[] =
-  "P=$1; SAMPLE=$2; MNT=$3; OUT=$4; FILL=$5\n"
-  "mount -t tmpfs -o size=256k tmpfs \"$MNT\" || exit 0\n"
-  ": > \"$OUT/mounted\"\n"
-  "\"$P\" --data-dir \"$MNT/d\" import \"$SAMPLE\" > /dev/null || exit 1\n"
-  "i=0\n"
-  "while [ $i -lt 200 ]; do\n"
-  "  i=$((i + 1))\n"
-  "  \"$P\" --data-dir \"$MNT/d\" note 1042 \"$FILL-$i\" >> \"$OUT/stdout\" 2> \"$OUT/stderr\" || { echo $? > \"$OUT/status\"; break; }\n"
-  "done\n"
-  "\"$P\" --data-dir \"$MNT/d\" outbox --json > \"$OUT/outbox.json\" 2> \"$OUT/outbox.err\" || exit 1\n"
-  "cp \"$MNT\"/d/pieper.db* \"$OUT/data/\"\n";
+/* Runs @script as root of a private user and mount namespace, with $1
+ * pieperctl, $2 the sample, $3 an empty directory to mount a tmpfs on, $4
+ * the directory for results (*out) and $5 @arg. The script writes
+ * $4/mounted once it has its tmpfs; without (the system allows no such
+ * namespace) the test is skipped and FALSE returned. */
+static gboolean
+run_unshared (Fixture     *f,
+              const char  *script,
+              const char  *arg,
+              char       **out)
+{
+  g_autofree char *mnt = g_build_filename (f->tmp, "mnt", NULL);
+  g_autofree char *marker = NULL;
+  g_autoptr(GSubprocess) shell = NULL;
+  g_autoptr(GError) error = NULL;
+
+  *out = g_build_filename (f->tmp, "out", NULL);
+  marker = g_build_filename (*out, "mounted", NULL);
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (*out, 0700), ==, 0);
+
+  shell = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                            "unshare", "-rm", "sh", "-e", "-c", script, "sh",
+                            cli_test_pieperctl (), cli_test_sample (), mnt, *out, arg, NULL);
+  if (shell == NULL)
+    {
+      g_test_skip ("unshare is not available");
+      return FALSE;
+    }
+  g_subprocess_wait (shell, NULL, &error);
+  g_assert_no_error (error);
+
+  if (!g_file_test (marker, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("cannot mount a tmpfs in a private namespace here");
+      return FALSE;
+    }
+  g_assert_true (g_subprocess_get_successful (shell));
+
+  return TRUE;
+}
 
 static char *
 read_file (const char *dir,
@@ -919,63 +946,111 @@ read_file (const char *dir,
   return contents;
 }
 
+/* A run the script recorded as NAME.status, NAME.out and NAME.err. */
+static CliRun *
+read_run (const char *dir,
+          const char *name)
+{
+  g_autofree char *status_name = g_strconcat (name, ".status", NULL);
+  g_autofree char *out_name = g_strconcat (name, ".out", NULL);
+  g_autofree char *err_name = g_strconcat (name, ".err", NULL);
+  g_autofree char *status = read_file (dir, status_name);
+  CliRun *run = g_new0 (CliRun, 1);
+
+  run->status = (int) g_ascii_strtoll (status, NULL, 10);
+  run->out = read_file (dir, out_name);
+  run->err = read_file (dir, err_name);
+
+  return run;
+}
+
+/* The real thing, where the system allows it: a 256 KiB tmpfs, filled with
+ * notes; the store is copied out. */
+static const char full_disk_script[] =
+  "P=$1; SAMPLE=$2; MNT=$3; OUT=$4; FILL=$5\n"
+  "mount -t tmpfs -o size=256k tmpfs \"$MNT\" || exit 0\n"
+  ": > \"$OUT/mounted\"\n"
+  "\"$P\" --data-dir \"$MNT/d\" import \"$SAMPLE\" > /dev/null\n"
+  "i=0\n"
+  "while [ $i -lt 200 ]; do\n"
+  "  i=$((i + 1))\n"
+  "  s=0; \"$P\" --data-dir \"$MNT/d\" note 1042 \"$FILL-$i\" >> \"$OUT/fill.out\" 2> \"$OUT/fill.err\" || s=$?\n"
+  "  if [ $s != 0 ]; then echo $s > \"$OUT/fill.status\"; break; fi\n"
+  "done\n"
+  "\"$P\" --data-dir \"$MNT/d\" outbox --json > \"$OUT/outbox.json\"\n"
+  "mkdir \"$OUT/data\"\n"
+  "cp \"$MNT\"/d/pieper.db* \"$OUT/data/\"\n";
+
 static void
 test_full_disk_tmpfs (Fixture       *f,
                       gconstpointer  user_data)
 {
-  g_autofree char *mnt = g_build_filename (f->tmp, "mnt", NULL);
-  g_autofree char *out = g_build_filename (f->tmp, "out", NULL);
-  g_autofree char *out_data = g_build_filename (out, "data", NULL);
-  g_autofree char *marker = g_build_filename (out, "mounted", NULL);
   g_autofree char *fill = g_strnfill (4000, 'f');
-  g_autofree char *status = NULL;
-  g_autofree char *err = NULL;
-  g_autofree char *queued = NULL;
-  g_autoptr(GSubprocess) shell = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CliRun) failure = g_new0 (CliRun, 1);
+  g_autofree char *out = NULL;
+  g_autofree char *out_data = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(CliRun) failure = NULL;
+  g_autoptr(JsonNode) rows = NULL;
   guint n_queued;
 
-  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (out_data, 0700), ==, 0);
+  if (!run_unshared (f, full_disk_script, fill, &out))
+    return;
 
-  shell = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                            "unshare", "-rm", "sh", "-c", full_disk_script, "sh",
-                            cli_test_pieperctl (), cli_test_sample (), mnt, out, fill, NULL);
-  if (shell == NULL)
-    {
-      g_test_skip ("unshare is not available");
-      return;
-    }
-  g_subprocess_wait (shell, NULL, &error);
-  g_assert_no_error (error);
-
-  if (!g_file_test (marker, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("cannot mount a tmpfs in a private namespace here");
-      return;
-    }
-  g_assert_true (g_subprocess_get_successful (shell));
-
-  status = read_file (out, "status");
-  g_assert_cmpstr (status, ==, "1\n");
-  err = read_file (out, "stderr");
-  failure->status = 1;
-  failure->err = g_steal_pointer (&err);
-  failure->out = g_strdup ("");
+  failure = read_run (out, "fill");
   cli_assert_one_line (failure, 1);
   g_assert_nonnull (strstr (failure->err, "full"));
 
-  queued = read_file (out, "stdout");
-  n_queued = count_lines (queued);
+  n_queued = count_lines (failure->out);
   g_assert_cmpuint (n_queued, >, 0);
-  {
-    g_autofree char *listed = read_file (out, "outbox.json");
-    g_autoptr(JsonNode) rows = parse_json (listed);
+  listed = read_file (out, "outbox.json");
+  rows = parse_json (listed);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (rows)), ==, n_queued);
 
-    g_assert_cmpuint (json_array_get_length (json_node_get_array (rows)), ==, n_queued);
-  }
+  out_data = g_build_filename (out, "data", NULL);
   assert_notes_kept (out_data, n_queued, n_queued + 1);
+}
+
+/* A data directory on a file system mounted read-only, for root too. */
+static const char read_only_script[] =
+  "P=$1; SAMPLE=$2; MNT=$3; OUT=$4\n"
+  "mount -t tmpfs -o size=1m tmpfs \"$MNT\" || exit 0\n"
+  ": > \"$OUT/mounted\"\n"
+  "\"$P\" --data-dir \"$MNT/d\" import \"$SAMPLE\" > /dev/null\n"
+  "\"$P\" --data-dir \"$MNT/d\" note 1042 before > /dev/null\n"
+  "mount -o remount,ro \"$MNT\"\n"
+  "s=0; \"$P\" --data-dir \"$MNT/d\" ack 1042 > \"$OUT/ack.out\" 2> \"$OUT/ack.err\" || s=$?; echo $s > \"$OUT/ack.status\"\n"
+  "s=0; \"$P\" --data-dir \"$MNT/d\" note 1042 during > \"$OUT/note.out\" 2> \"$OUT/note.err\" || s=$?; echo $s > \"$OUT/note.status\"\n"
+  "s=0; \"$P\" --data-dir \"$MNT/new\" list > \"$OUT/new.out\" 2> \"$OUT/new.err\" || s=$?; echo $s > \"$OUT/new.status\"\n"
+  "mount -o remount,rw \"$MNT\"\n"
+  "\"$P\" --data-dir \"$MNT/d\" outbox --json > \"$OUT/outbox.json\"\n";
+
+static void
+test_read_only_fs (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  static const char *runs[] = { "ack", "note", "new" };
+  g_autofree char *out = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(JsonNode) rows = NULL;
+  JsonObject *row;
+
+  if (!run_unshared (f, read_only_script, "", &out))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autoptr(CliRun) run = read_run (out, runs[i]);
+
+      cli_assert_one_line (run, 1);
+      g_assert_cmpstr (run->out, ==, "");
+    }
+
+  /* The note queued before is there, once; nothing else is. */
+  listed = read_file (out, "outbox.json");
+  rows = parse_json (listed);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (rows)), ==, 1);
+  row = json_array_get_object_element (json_node_get_array (rows), 0);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (row, "args"), "text"), ==, "before");
 }
 
 int
@@ -1007,6 +1082,7 @@ main (int   argc,
   g_test_add ("/pieperctl/batch-long-line", Fixture, NULL, fixture_setup, test_batch_long_line, fixture_teardown);
   g_test_add ("/pieperctl/full-disk/file-size", Fixture, NULL, fixture_setup, test_full_disk_file_size, fixture_teardown);
   g_test_add ("/pieperctl/full-disk/tmpfs", Fixture, NULL, fixture_setup, test_full_disk_tmpfs, fixture_teardown);
+  g_test_add ("/pieperctl/read-only-fs", Fixture, NULL, fixture_setup, test_read_only_fs, fixture_teardown);
 
   return g_test_run ();
 }
