@@ -30,9 +30,14 @@ gint64            pieper_action_get_next_attempt_at (PieperAction *self);
 const char       *pieper_action_get_last_error      (PieperAction *self);
 gint64            pieper_action_get_created_at      (PieperAction *self);
 gint64            pieper_action_get_updated_at      (PieperAction *self);
+/* For an inflight action: the process sending it (see pieper-outbox.c). */
+const char       *pieper_action_get_claimed_by      (PieperAction *self);
 
 /* The op's arguments. */
-int               pieper_action_get_level           (PieperAction *self); /* escalate; 0 = next */
+int               pieper_action_get_level           (PieperAction *self); /* escalate */
+/* escalate: the responder asked for "the next level"; the level is what
+ * that meant when they asked. */
+gboolean          pieper_action_get_next            (PieperAction *self);
 const char       *pieper_action_get_user            (PieperAction *self); /* reassign */
 guint             pieper_action_get_minutes         (PieperAction *self); /* snooze */
 const char       *pieper_action_get_text            (PieperAction *self); /* note */

@@ -20,6 +20,7 @@ typedef struct
   const char        *last_error;
   gint64             created_at;
   gint64             updated_at;
+  const char        *claimed_by;
 } PieperActionRow;
 
 PieperAction *_pieper_action_new (const PieperActionRow *row);

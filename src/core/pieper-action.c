@@ -24,8 +24,12 @@ struct _PieperAction
   char              *last_error;
   gint64             created_at;
   gint64             updated_at;
+  char              *claimed_by;
 
-  /* Parsed from the payload. */
+  /* Parsed from the payload when first asked for: listing an incident
+   * with hundreds of unsent notes must not parse each of them. */
+  gboolean           parsed;
+  gboolean           next;
   int                level;
   char              *user;
   guint              minutes;
@@ -43,6 +47,7 @@ pieper_action_finalize (GObject *object)
   g_free (self->payload);
   g_free (self->idempotency_key);
   g_free (self->last_error);
+  g_free (self->claimed_by);
   g_free (self->user);
   g_free (self->text);
 
@@ -67,6 +72,10 @@ parse_payload (PieperAction *self)
   JsonObject *object;
   JsonNode *root;
 
+  if (self->parsed)
+    return;
+  self->parsed = TRUE;
+
   if (self->payload == NULL || !json_parser_load_from_data (parser, self->payload, -1, NULL))
     return;
 
@@ -76,6 +85,7 @@ parse_payload (PieperAction *self)
 
   object = json_node_get_object (root);
   self->level = (int) json_object_get_int_member_with_default (object, "level", 0);
+  self->next = json_object_get_boolean_member_with_default (object, "next", FALSE);
   self->minutes = (guint) json_object_get_int_member_with_default (object, "minutes", 0);
   self->user = g_strdup (json_object_get_string_member_with_default (object, "user", NULL));
   self->text = g_strdup (json_object_get_string_member_with_default (object, "text", NULL));
@@ -99,7 +109,7 @@ _pieper_action_new (const PieperActionRow *row)
   self->last_error = g_strdup (row->last_error);
   self->created_at = row->created_at;
   self->updated_at = row->updated_at;
-  parse_payload (self);
+  self->claimed_by = g_strdup (row->claimed_by);
 
   return self;
 }
@@ -124,8 +134,19 @@ GETTER (gint64, next_attempt_at)
 GETTER (const char *, last_error)
 GETTER (gint64, created_at)
 GETTER (gint64, updated_at)
-GETTER (int, level)
-GETTER (const char *, user)
-GETTER (guint, minutes)
-GETTER (const char *, text)
+GETTER (const char *, claimed_by)
+#define PAYLOAD_GETTER(type, name)                               \
+  type                                                           \
+  pieper_action_get_##name (PieperAction *self)                  \
+  {                                                              \
+    g_return_val_if_fail (PIEPER_IS_ACTION (self), (type) 0);    \
+    parse_payload (self);                                        \
+    return self->name;                                           \
+  }
+
+PAYLOAD_GETTER (int, level)
+PAYLOAD_GETTER (gboolean, next)
+PAYLOAD_GETTER (const char *, user)
+PAYLOAD_GETTER (guint, minutes)
+PAYLOAD_GETTER (const char *, text)
 GETTER (const char *, payload)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "pieper-outbox.h"
 #include "pieper-store-private.h"
@@ -64,6 +65,100 @@ pieper_outbox_get_store (PieperOutbox *self)
 {
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
   return self->store;
+}
+
+/* Who sends an action. An inflight action is claimed by one process,
+ * named by the machine's boot id, its pid and its start time (so a reused
+ * pid is not mistaken for the sender). When that process is gone, its
+ * actions are taken over at once; the lease covers what /proc cannot
+ * tell, such as a sender on another machine sharing the data dir. */
+
+static char *
+read_boot_id (void)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
+    return NULL;
+
+  return g_strstrip (g_steal_pointer (&contents));
+}
+
+/* Field 22 of /proc/PID/stat, after the parenthesised command name. */
+static char *
+read_start_time (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *rest;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      !(rest = strrchr (contents, ')')))
+    return NULL;
+
+  fields = g_strsplit (rest + 1, " ", 0);
+  /* fields[0] is empty, fields[1] is field 3 (state). */
+  if (g_strv_length (fields) < 21)
+    return NULL;
+
+  return g_strdup (fields[20]);
+}
+
+static const char *
+self_owner (void)
+{
+  static gsize owner = 0;
+
+  if (g_once_init_enter (&owner))
+    {
+      g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+      g_autofree char *boot_id = read_boot_id ();
+      g_autofree char *start = read_start_time (pid);
+      char *text = g_strdup_printf ("%s/%s/%s",
+                                    boot_id != NULL ? boot_id : "-",
+                                    pid,
+                                    start != NULL ? start : "-");
+
+      g_once_init_leave (&owner, (gsize) text);
+    }
+
+  return (const char *) owner;
+}
+
+/* TRUE only when the claiming process is known to be gone. */
+static gboolean
+owner_is_dead (const char *owner)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *boot_id = NULL;
+  g_autofree char *start = NULL;
+
+  if (owner == NULL)
+    return TRUE;
+
+  parts = g_strsplit (owner, "/", 3);
+  if (g_strv_length (parts) != 3 || strcmp (parts[0], "-") == 0 || strcmp (parts[2], "-") == 0)
+    return FALSE;
+
+  if (!(boot_id = read_boot_id ()))
+    return FALSE;
+  if (strcmp (boot_id, parts[0]) != 0)
+    return TRUE;
+
+  start = read_start_time (parts[1]);
+  return start == NULL || strcmp (start, parts[2]) != 0;
+}
+
+static gboolean
+is_due (PieperAction *action,
+        gint64        now)
+{
+  if (pieper_action_get_next_attempt_at (action) <= now)
+    return TRUE;
+
+  return pieper_action_get_state (action) == PIEPER_ACTION_INFLIGHT &&
+         owner_is_dead (pieper_action_get_claimed_by (action));
 }
 
 /* Reading */
@@ -171,8 +266,10 @@ pieper_outbox_next_due (PieperOutbox  *self,
 
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), NULL);
 
-  /* An inflight action is due only when its lease ran out: its sender died
-   * or gave up without saying how it went. */
+  g_autoptr(GPtrArray) actions = NULL;
+
+  /* An inflight action is due when its sender is gone, or when its lease
+   * ran out: the sender gave up without saying how it went. */
   if (!(stmt = _pieper_store_prepare (self->store,
                                       "SELECT " ACTION_COLUMNS " FROM outbox o"
                                       " JOIN incidents i ON i.id = o.incident_id"
@@ -180,7 +277,7 @@ pieper_outbox_next_due (PieperOutbox  *self,
                                       " AND o.id = (SELECT min(o2.id) FROM outbox o2"
                                       "             WHERE o2.incident_id = o.incident_id"
                                       "             AND o2.state IN ('pending', 'inflight'))"
-                                      " AND o.next_attempt_at <= ?2"
+                                      " AND (o.next_attempt_at <= ?2 OR o.state = 'inflight')"
                                       " ORDER BY o.id",
                                       error)))
     return NULL;
@@ -188,7 +285,14 @@ pieper_outbox_next_due (PieperOutbox  *self,
   sqlite3_bind_int64 (stmt, 1, account_id);
   sqlite3_bind_int64 (stmt, 2, now);
 
-  return collect_actions (self, stmt, error);
+  if (!(actions = collect_actions (self, stmt, error)))
+    return NULL;
+
+  for (guint i = actions->len; i > 0; i--)
+    if (!is_due (g_ptr_array_index (actions, i - 1), now))
+      g_ptr_array_remove_index (actions, i - 1);
+
+  return g_steal_pointer (&actions);
 }
 
 gint64
@@ -586,8 +690,8 @@ move (PieperOutbox       *self,
     }
 
   /* A pending action waiting for its retry is not due yet; an inflight one
-   * within its lease is being sent by someone else. */
-  if (to == PIEPER_ACTION_INFLIGHT && pieper_action_get_next_attempt_at (action) > now)
+   * within its lease is being sent by someone else, unless they are gone. */
+  if (to == PIEPER_ACTION_INFLIGHT && !is_due (action, now))
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
                    "Action %" G_GINT64_FORMAT " is not due yet or is being sent by another sync",
@@ -600,7 +704,7 @@ move (PieperOutbox       *self,
                                       " attempts = attempts + ?3,"
                                       " next_attempt_at = ?4,"
                                       " last_error = coalesce(?5, last_error),"
-                                      " updated_at = ?6 WHERE id = ?1",
+                                      " updated_at = ?6, claimed_by = ?7 WHERE id = ?1",
                                       error)))
     return FALSE;
 
@@ -612,6 +716,7 @@ move (PieperOutbox       *self,
   sqlite3_bind_int64 (stmt, 4, next_attempt_at);
   _pieper_bind_text (stmt, 5, capped);
   sqlite3_bind_int64 (stmt, 6, now);
+  _pieper_bind_text (stmt, 7, to == PIEPER_ACTION_INFLIGHT ? self_owner () : NULL);
 
   if (!_pieper_store_step_done (self->store, stmt, error))
     return FALSE;

@@ -7,7 +7,9 @@
 
 G_BEGIN_DECLS
 
-/* Re-applies unsent actions (oldest first) to a server snapshot. */
+/* Re-applies unsent actions (oldest first) to a server snapshot. Notes
+ * change nothing here, so callers may leave them out; the count of unsent
+ * actions is theirs to set. */
 void                 _pieper_rebase                (PieperIncident *incident,
                                                     GPtrArray      *actions);
 /* How an unsent action shows on the timeline until the server confirms it. */

@@ -14,7 +14,8 @@
  *    resolved: the sync engine will not send a stale acknowledge (PagerDuty
  *    would reopen the incident) and records a conflict instead.
  *  - resolve: → resolved.
- *  - escalate: the chosen level, or the next one; an open incident goes
+ *  - escalate: the chosen level, or the next one (decided when queued, and
+ *    raised if the server escalated by itself since); an open incident goes
  *    back to triggered, as the new level's responders are paged.
  *  - reassign: the new assignee is the incident manager; an open incident
  *    goes back to triggered, as the servers page the new assignee.
@@ -44,9 +45,12 @@ apply_one (PieperIncident *incident,
       if (open)
         {
           int level = pieper_action_get_level (action);
+          int server_next = pieper_incident_get_escalation_level (incident) + 1;
 
-          if (level <= 0)
-            level = pieper_incident_get_escalation_level (incident) + 1;
+          /* "The next level" stays the next one when the server escalated
+           * by itself since (the sync engine sends the same). */
+          if (level <= 0 || (pieper_action_get_next (action) && server_next > level))
+            level = server_next;
           pieper_incident_set_escalation_level (incident, level);
           pieper_incident_set_status (incident, PIEPER_STATUS_TRIGGERED);
           pieper_incident_set_snoozed_until (incident, 0);
@@ -93,8 +97,6 @@ _pieper_rebase (PieperIncident *incident,
 
   for (guint i = 0; i < actions->len; i++)
     apply_one (incident, g_ptr_array_index (actions, i));
-
-  pieper_incident_set_pending (incident, actions->len);
 }
 
 static PieperTimelineKind

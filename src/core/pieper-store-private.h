@@ -49,7 +49,8 @@ gboolean    _pieper_store_upsert_incident (PieperStore         *self,
 
 #define ACTION_COLUMNS \
   "o.id, o.account_id, o.incident_id, i.remote_id, o.op, o.payload, o.idempotency_key," \
-  " o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.updated_at"
+  " o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.updated_at," \
+  " o.claimed_by"
 
 /* Reads a row selected with ACTION_COLUMNS from "outbox o JOIN incidents i". */
 PieperAction *_pieper_action_from_row    (PieperStmt   *stmt);

@@ -81,6 +81,10 @@ static const char * const migrations[] = {
   "ALTER TABLE incidents ADD COLUMN postmortem_url TEXT;"
   "CREATE INDEX outbox_unsent_by_account ON outbox (account_id, incident_id, id)"
   "  WHERE state IN ('pending', 'inflight');",
+
+  /* 3: who holds an inflight action, so a sender that died (a crash, a
+   * SIGKILL) is noticed at once instead of when its lease runs out. */
+  "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PIEPER_STORE_SCHEMA_VERSION);

@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "pieper-action-private.h"
@@ -68,6 +70,35 @@ _pieper_now (void)
 
 /* Errors */
 
+/* SQLite does not always pass on why a write failed: a write past the
+ * file size limit (EFBIG) comes back as an I/O error with no errno. Look
+ * for the two ways a disk is "full" for us. */
+static gboolean
+looks_full (PieperStore *self)
+{
+  struct statvfs fs;
+  struct rlimit limit;
+
+  if (statvfs (self->data_dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < 64 * 1024)
+    return TRUE;
+
+  if (getrlimit (RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    {
+      static const char * const suffixes[] = { "", "-wal", "-journal" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *path = g_strconcat (self->path, suffixes[i], NULL);
+          GStatBuf st;
+
+          if (g_stat (path, &st) == 0 && (guint64) st.st_size + 64 * 1024 >= (guint64) limit.rlim_cur)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 gboolean
 _pieper_store_set_error (PieperStore  *self,
                          int           rc,
@@ -78,7 +109,8 @@ _pieper_store_set_error (PieperStore  *self,
   const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
 
   if (primary == SQLITE_FULL ||
-      (primary == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT)))
+      (primary == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT)) ||
+      (primary == SQLITE_IOERR && self->data_dir != NULL && looks_full (self)))
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NO_SPACE,
                  "The disk holding %s is full; nothing was changed", self->data_dir);
   else if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_CANTOPEN ||
@@ -899,15 +931,19 @@ _pieper_action_from_row (PieperStmt *stmt)
   row.last_error = column_text (stmt, 10);
   row.created_at = sqlite3_column_int64 (stmt, 11);
   row.updated_at = sqlite3_column_int64 (stmt, 12);
+  row.claimed_by = column_text (stmt, 13);
 
   return _pieper_action_new (&row);
 }
 
 /* The unsent actions of one incident (or all, for @incident_id 0), in
- * order, grouped by incident: incident id → GPtrArray of PieperAction. */
+ * order, grouped by incident: incident id → GPtrArray of PieperAction.
+ * Notes change no state, so a caller that needs only the state skips
+ * them: an incident may carry hundreds. */
 static GHashTable *
 load_unsent (PieperStore  *self,
              gint64        incident_id,
+             gboolean      with_notes,
              GError      **error)
 {
   g_autoptr(GHashTable) unsent = NULL;
@@ -919,11 +955,13 @@ load_unsent (PieperStore  *self,
                                       " JOIN incidents i ON i.id = o.incident_id"
                                       " WHERE o.state IN ('pending', 'inflight')"
                                       " AND (?1 = 0 OR o.incident_id = ?1)"
+                                      " AND (?2 OR o.op != 'note')"
                                       " ORDER BY o.incident_id, o.id",
                                       error)))
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, incident_id);
+  sqlite3_bind_int (stmt, 2, with_notes);
 
   unsent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                   (GDestroyNotify) g_ptr_array_unref);
@@ -951,15 +989,84 @@ load_unsent (PieperStore  *self,
   return g_steal_pointer (&unsent);
 }
 
+/* How many actions each incident has waiting (incident id → count). */
+static GHashTable *
+count_unsent (PieperStore  *self,
+              gint64        incident_id,
+              GError      **error)
+{
+  g_autoptr(GHashTable) counts = NULL;
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT incident_id, count(*) FROM outbox"
+                                      " WHERE state IN ('pending', 'inflight')"
+                                      " AND (?1 = 0 OR incident_id = ?1)"
+                                      " GROUP BY incident_id",
+                                      error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+
+  counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 key = sqlite3_column_int64 (stmt, 0);
+
+      g_hash_table_insert (counts, g_memdup2 (&key, sizeof key),
+                           GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 1)));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&counts);
+}
+
+/* The overlay of unsent actions: the state-changing ones, re-applied, and
+ * the count of all of them. */
+typedef struct
+{
+  GHashTable *actions;
+  GHashTable *counts;
+} Overlay;
+
 static void
-apply_unsent (PieperIncident *incident,
-              GHashTable     *unsent)
+overlay_clear (Overlay *overlay)
+{
+  g_clear_pointer (&overlay->actions, g_hash_table_unref);
+  g_clear_pointer (&overlay->counts, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Overlay, overlay_clear)
+
+static gboolean
+load_overlay (PieperStore  *self,
+              gint64        incident_id,
+              Overlay      *overlay,
+              GError      **error)
+{
+  overlay->actions = load_unsent (self, incident_id, FALSE, error);
+  overlay->counts = overlay->actions != NULL ? count_unsent (self, incident_id, error) : NULL;
+
+  return overlay->counts != NULL;
+}
+
+static void
+apply_overlay (PieperIncident *incident,
+               Overlay        *overlay)
 {
   gint64 id = pieper_incident_get_id (incident);
-  GPtrArray *actions = g_hash_table_lookup (unsent, &id);
+  GPtrArray *actions = g_hash_table_lookup (overlay->actions, &id);
 
   if (actions != NULL)
     _pieper_rebase (incident, actions);
+
+  pieper_incident_set_pending (incident, GPOINTER_TO_UINT (g_hash_table_lookup (overlay->counts, &id)));
 }
 
 static gboolean
@@ -990,7 +1097,7 @@ pieper_store_list_incidents (PieperStore   *self,
                              PieperFilter   filter,
                              GError       **error)
 {
-  g_autoptr(GHashTable) unsent = NULL;
+  g_auto(Overlay) overlay = { NULL, NULL };
   g_autoptr(PieperStmt) stmt = NULL;
   g_autoptr(GPtrArray) incidents = NULL;
   gboolean own_transaction;
@@ -1003,7 +1110,7 @@ pieper_store_list_incidents (PieperStore   *self,
   if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
     return NULL;
 
-  if (!(unsent = load_unsent (self, 0, error)))
+  if (!load_overlay (self, 0, &overlay, error))
     goto out;
 
   if (!(stmt = _pieper_store_prepare (self,
@@ -1017,7 +1124,7 @@ pieper_store_list_incidents (PieperStore   *self,
     {
       g_autoptr(PieperIncident) incident = incident_from_row (stmt);
 
-      apply_unsent (incident, unsent);
+      apply_overlay (incident, &overlay);
       if (matches_filter (incident, filter))
         g_ptr_array_add (incidents, g_steal_pointer (&incident));
     }
@@ -1070,11 +1177,11 @@ get_incident (PieperStore  *self,
 
   if (effective)
     {
-      g_autoptr(GHashTable) unsent = load_unsent (self, id, error);
+      g_auto(Overlay) overlay = { NULL, NULL };
 
-      if (unsent == NULL)
+      if (!load_overlay (self, id, &overlay, error))
         return NULL;
-      apply_unsent (incident, unsent);
+      apply_overlay (incident, &overlay);
     }
 
   return g_steal_pointer (&incident);
@@ -1297,7 +1404,7 @@ pieper_store_list_timeline (PieperStore  *self,
   }
 
   /* The responder's unsent actions, shown where they will land. */
-  if (!(unsent = load_unsent (self, incident_id, error)))
+  if (!(unsent = load_unsent (self, incident_id, TRUE, error)))
     return NULL;
 
   actions = g_hash_table_lookup (unsent, &incident_id);

@@ -342,6 +342,7 @@ typedef struct
   GHashTable       *processed;     /* action ids (gint64*) tried this round */
   PieperAction     *action;        /* being sent */
   gboolean          maybe_sent;    /* an earlier attempt may have arrived */
+  int               level;         /* escalate: the level to send */
 
   /* Pull */
   GHashTable       *open_ids;      /* remote ids on the server's open list */
@@ -701,7 +702,7 @@ send_action (GTask *task)
       break;
 
     case PIEPER_OP_ESCALATE:
-      pieper_provider_escalate_async (provider, incident, pieper_action_get_level (action),
+      pieper_provider_escalate_async (provider, incident, round->level,
                                       cancellable, update_cb, task);
       break;
 
@@ -790,13 +791,24 @@ precheck_cb (GObject      *object,
       return;
     }
 
-  if (op == PIEPER_OP_ESCALATE && pieper_action_get_level (round->action) > 0 &&
-      pieper_incident_get_escalation_level (current) == pieper_action_get_level (round->action) &&
-      round->maybe_sent)
+  if (op == PIEPER_OP_ESCALATE)
     {
-      /* Our earlier try arrived. */
-      mark_done (g_steal_pointer (&task), current, NULL);
-      return;
+      int level = pieper_incident_get_escalation_level (current);
+
+      round->level = pieper_action_get_level (round->action);
+
+      if (round->maybe_sent && level == round->level)
+        {
+          /* Our earlier try arrived. */
+          mark_done (g_steal_pointer (&task), current, NULL);
+          return;
+        }
+
+      /* "The next level" was decided when the responder asked. If the
+       * server escalated by itself since, the next level is higher now:
+       * never send an escalation that would de-escalate. */
+      if (pieper_action_get_next (round->action) && level >= round->level)
+        round->level = level + 1;
     }
 
   send_action (g_steal_pointer (&task));

@@ -51,50 +51,6 @@ cli_test_sample (void)
   return sample_path;
 }
 
-char *
-cli_make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("pieperctl-test-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (dir);
-
-  return dir;
-}
-
-void
-cli_remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  if (path == NULL || g_lstat (path, &st) != 0)
-    return;
-
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GDir) dir = NULL;
-      const char *name;
-
-      /* A test may have taken away permissions to see what fails. */
-      g_chmod (path, 0700);
-      if ((dir = g_dir_open (path, 0, NULL)) != NULL)
-        {
-          while ((name = g_dir_read_name (dir)) != NULL)
-            {
-              g_autofree char *child = g_build_filename (path, name, NULL);
-
-              cli_remove_tree (child);
-            }
-        }
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
 void
 cli_run_free (CliRun *run)
 {
@@ -253,7 +209,7 @@ cli_make_store (char **tmp_dir)
   g_autoptr(CliRun) run = NULL;
   char *data_dir;
 
-  *tmp_dir = cli_make_tmp_dir ();
+  *tmp_dir = test_make_tmp_dir ();
   data_dir = g_build_filename (*tmp_dir, "data", NULL);
   run = cli_run (data_dir, "import", sample_path, NULL);
   cli_assert_ok (run);

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "test-util.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -17,10 +19,6 @@ void        cli_test_init           (int     *argc,
                                      char  ***argv);
 const char *cli_test_pieperctl      (void);
 const char *cli_test_sample         (void);
-
-/* A fresh temporary directory, and its removal with everything in it. */
-char       *cli_make_tmp_dir        (void);
-void        cli_remove_tree         (const char *path);
 
 typedef struct
 {

@@ -293,7 +293,7 @@ check_store (const char *data,
 static void
 test_crash (void)
 {
-  g_autofree char *tmp = cli_make_tmp_dir ();
+  g_autofree char *tmp = test_make_tmp_dir ();
   g_autofree char *incidents = write_incidents (tmp);
   g_autofree char *calibration_data = make_store (tmp, "cal", incidents);
   g_autofree char *calibration_input = write_input (tmp, "cal");
@@ -338,7 +338,7 @@ test_crash (void)
    * now and then; most must not. */
   g_assert_cmpuint (n_killed, >=, N_ROUNDS * 3 / 4);
 
-  cli_remove_tree (tmp);
+  test_remove_tree (tmp);
 }
 
 int

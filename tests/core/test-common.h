@@ -3,6 +3,8 @@
 
 #include <pieper.h>
 
+#include "test-util.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -21,9 +23,6 @@ TestStore      *test_store_new           (void);
 void            test_store_free          (TestStore  *ts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestStore, test_store_free)
 
-/* A fresh temporary directory, and its removal with everything in it. */
-char           *test_make_tmp_dir        (void);
-void            test_remove_tree         (const char *path);
 
 /* A server snapshot of an incident with every field filled in. */
 PieperIncident *test_make_incident       (const char   *remote_id,

@@ -19,6 +19,7 @@
 typedef void (*CheckFunc) (PieperStore *store);
 
 static void check_rows (PieperStore *store);
+static void check_rows_v2 (PieperStore *store);
 
 static const struct {
   const char *file;
@@ -26,6 +27,7 @@ static const struct {
   CheckFunc   check;
 } fixtures[] = {
   { "schema-v1.sql", 1, check_rows },
+  { "schema-v2.sql", 2, check_rows_v2 },
 };
 
 /* The fixtures are old; "now" in them is late November 2025. */
@@ -240,6 +242,20 @@ check_rows (PieperStore *store)
   g_assert_cmpstr (since, ==, "2025-11-25T03:00:00Z");
   cursor = pieper_store_get_sync_state (store, 1, "log_entries_cursor");
   g_assert_cmpstr (cursor, ==, "opaque-cursor-42");
+}
+
+/* Version 2 added the incident room's links; the fixture uses one. */
+static void
+check_rows_v2 (PieperStore *store)
+{
+  g_autoptr(PieperIncident) acked = NULL;
+  g_autoptr(GError) error = NULL;
+
+  check_rows (store);
+
+  acked = pieper_store_find_incident (store, "Q2ACKED", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_incident_get_chat_url (acked), ==, "https://chat.example.com/rooms/db-2");
 }
 
 /* After the migration the store takes new writes, new columns included. */

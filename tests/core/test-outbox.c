@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <sqlite3.h>
 #include <string.h>
 
@@ -745,6 +747,67 @@ test_inflight_lease (void)
   g_assert_cmpuint (pieper_action_get_attempts (retaken), ==, 2);
 }
 
+/* A sender that is gone (killed, crashed) loses its actions at once. */
+static void
+test_inflight_dead_owner (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperAction) claimed = NULL;
+  g_autoptr(PieperAction) retaken = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *boot_id = NULL;
+  g_autofree char *sql = NULL;
+  gint64 incident, id, account;
+
+  incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
+  account = pieper_account_get_id (ts->account);
+  id = queue_ack (ts, incident);
+  mark_inflight (ts, id);
+
+  /* Claimed by this very process, which is alive: not due. */
+  claimed = get_action (ts, id);
+  g_assert_nonnull (pieper_action_get_claimed_by (claimed));
+  due = pieper_outbox_next_due (ts->outbox, account, now (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
+    {
+      g_test_skip ("no /proc here to tell a dead sender from a live one");
+      return;
+    }
+  g_strstrip (boot_id);
+
+  /* The same machine, a process that no longer runs (its start time does
+   * not match whatever has that pid now). */
+  sql = g_strdup_printf ("UPDATE outbox SET claimed_by = '%s/%d/1'", boot_id, (int) getpid ());
+  exec_raw (ts, sql);
+  due = pieper_outbox_next_due (ts->outbox, account, now (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  mark_inflight (ts, id);
+  retaken = get_action (ts, id);
+  g_assert_cmpuint (pieper_action_get_attempts (retaken), ==, 2);
+  g_assert_cmpstr (pieper_action_get_claimed_by (retaken), ==, pieper_action_get_claimed_by (claimed));
+
+  /* Another machine's claim (another boot): dead from here too. */
+  exec_raw (ts, "UPDATE outbox SET claimed_by = '00000000-0000-0000-0000-000000000000/1/1'");
+  due = pieper_outbox_next_due (ts->outbox, account, now (), &error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* Finished actions hold no claim. */
+  pieper_outbox_mark_failed (ts->outbox, id, "refused", &error);
+  g_assert_no_error (error);
+  g_clear_object (&retaken);
+  retaken = get_action (ts, id);
+  g_assert_null (pieper_action_get_claimed_by (retaken));
+}
+
 static void
 test_next_due (void)
 {
@@ -1063,6 +1126,7 @@ main (int   argc,
   g_test_add_func ("/outbox/state/inflight-lease", test_inflight_lease);
   g_test_add_func ("/outbox/next-due", test_next_due);
   g_test_add_func ("/outbox/retry-all-now", test_retry_all_now);
+  g_test_add_func ("/outbox/inflight-dead-owner", test_inflight_dead_owner);
   g_test_add_func ("/outbox/mark-done/with-confirmation", test_mark_done_with_confirmation);
   g_test_add_func ("/outbox/mark-done/atomic", test_mark_done_is_atomic);
   g_test_add_func ("/outbox/mark-conflict", test_mark_conflict);

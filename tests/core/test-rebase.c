@@ -124,6 +124,32 @@ test_escalate_next (void)
   g_assert_cmpint (pieper_incident_get_escalation_level (twice), ==, 3);
 }
 
+/* The server escalated by itself (a timeout) before "next" was sent: the
+ * next level is the one after the server's, never a step back. */
+static void
+test_escalate_next_after_server_escalated (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperIncident) pulled = NULL;
+  g_autoptr(PieperIncident) incident = NULL;
+  gint64 id = test_store_add_incident (ts, "PR1", 1, PIEPER_STATUS_ACKNOWLEDGED, 100);
+
+  QUEUE (pieper_outbox_escalate (ts->outbox, id, 0, &queue_error));
+
+  pulled = test_make_incident ("PR1", 1, PIEPER_STATUS_TRIGGERED, 200);
+  pieper_incident_set_escalation_level (pulled, 2);
+  test_store_put_snapshot (ts, pulled);
+
+  incident = effective (ts, id);
+  g_assert_cmpint (pieper_incident_get_escalation_level (incident), ==, 3);
+
+  /* A chosen level stays what was chosen. */
+  QUEUE (pieper_outbox_escalate (ts->outbox, id, 2, &queue_error));
+  g_clear_object (&incident);
+  incident = effective (ts, id);
+  g_assert_cmpint (pieper_incident_get_escalation_level (incident), ==, 2);
+}
+
 static void
 test_escalate_to_level (void)
 {
@@ -435,6 +461,7 @@ main (int   argc,
   g_test_add_func ("/rebase/acknowledge-then-resolve", test_acknowledge_then_resolve);
   g_test_add_func ("/rebase/escalate/next", test_escalate_next);
   g_test_add_func ("/rebase/escalate/to-level", test_escalate_to_level);
+  g_test_add_func ("/rebase/escalate/next-after-server-escalated", test_escalate_next_after_server_escalated);
   g_test_add_func ("/rebase/reassign", test_reassign);
   g_test_add_func ("/rebase/snooze", test_snooze);
   g_test_add_func ("/rebase/resolve-ends-snooze", test_resolve_ends_snooze);

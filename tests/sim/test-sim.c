@@ -343,9 +343,9 @@ test_users (Fixture       *f,
   g_assert_cmpstr (jstr (me->json, "user.email"), ==, ME_EMAIL);
   g_assert_cmpstr (jstr (me->json, "user.name"), ==, jstr (me->json, "user.summary"));
 
-  pieper_sim_set_me (f->sim, "PMEXXX1", "Sam Example", "sam@example.org");
+  pieper_sim_set_me (f->sim, "PME4242", "Sam Example", "sam@example.org");
   renamed = request (f, "GET", "/users/me", NULL, NULL);
-  g_assert_cmpstr (jstr (renamed->json, "user.id"), ==, "PMEXXX1");
+  g_assert_cmpstr (jstr (renamed->json, "user.id"), ==, "PME4242");
   g_assert_cmpstr (jstr (renamed->json, "user.email"), ==, "sam@example.org");
 
   colleague = request (f, "GET", "/users/PUSER03", NULL, NULL);

@@ -7,6 +7,7 @@
 
 #include "pieper-pagerduty.h"
 #include "pieper-sim.h"
+#include "test-util.h"
 
 #define TOKEN "sync-test-token"
 #define EMAIL "responder@example.com"
@@ -30,8 +31,7 @@ fixture_set_up (Fixture       *f,
   g_autoptr(PieperProvider) provider = NULL;
   guint n_incidents = GPOINTER_TO_UINT (data);
 
-  f->dir = g_dir_make_tmp ("pieper-sync-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = test_make_tmp_dir ();
 
   f->sim = pieper_sim_new ();
   pieper_sim_set_token (f->sim, TOKEN);
@@ -55,21 +55,6 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
@@ -79,7 +64,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->store);
   pieper_sim_stop (f->sim);
   g_clear_object (&f->sim);
-  remove_tree (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->url);
 }
