@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pieper-outbox.h"
+#include "pieper-store-private.h"
+#include "pieper-sync-engine.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A sync round is a chain of callbacks on one GTask whose task data is a
+ * Round: pushing (pieper-sync-push.c), then pulling (pieper-sync-pull.c),
+ * account by account (pieper-sync-engine.c).
+ */
+
+/* Backoff after failures: 5 s, 10 s, 20 s … up to 10 minutes, ±25 %. */
+#define BACKOFF_BASE 5
+#define BACKOFF_MAX (10 * 60)
+/* An account whose token was refused is retried rarely. */
+#define AUTH_RETRY (5 * 60)
+/* Changes are asked for with some overlap, for clock skew. */
+#define CHANGES_OVERLAP 120
+/* A note found on the server with our words, posted this long before we
+ * queued it or later, is taken as our earlier delivery. */
+#define NOTE_READBACK_SLACK 300
+/* Incidents open here but not on the server's open list are checked one by
+ * one; at most this many per round. */
+#define MAX_VANISHED_PER_ROUND 100
+
+typedef struct
+{
+  PieperAccount  *account;
+  PieperProvider *provider;
+} AccountEntry;
+
+struct _PieperSyncEngine
+{
+  GObject          parent_instance;
+
+  PieperStore     *store;
+  PieperOutbox    *outbox;
+  GPtrArray       *accounts;        /* AccountEntry */
+  GHashTable      *watched;         /* incident id (gint64*) set */
+
+  guint            poll_interval;
+  PieperSyncState  state;
+  char            *last_error;
+  guint            failures;        /* consecutive failed rounds */
+  guint            retry_after;     /* from the last rate-limited answer */
+
+  gboolean         running;         /* started: keeps syncing */
+  gboolean         round_active;
+  gboolean         again;           /* a round was asked for during one */
+  guint            timeout_id;
+  GCancellable    *cancellable;
+
+  GNetworkMonitor *network_monitor;
+  gulong           network_changed_id;
+  GDBusConnection *system_bus;
+  guint            sleep_subscription;
+};
+
+typedef enum
+{
+  OUTCOME_OK,
+  OUTCOME_OFFLINE,
+  OUTCOME_RATE_LIMITED,
+  OUTCOME_AUTH,
+} Outcome;
+
+typedef struct
+{
+  PieperSyncEngine *engine;
+  GPtrArray        *accounts;      /* AccountEntry copies */
+  guint             account_index;
+  AccountEntry     *current;
+  gint64            started_at;
+  PieperSyncStats   stats;
+
+  /* Push */
+  GPtrArray        *due;           /* PieperAction */
+  guint             due_index;
+  GHashTable       *processed;     /* action ids (gint64*) tried this round */
+  PieperAction     *action;        /* being sent */
+  gboolean          maybe_sent;    /* an earlier attempt may have arrived */
+  int               level;         /* escalate: the level to send */
+
+  /* Pull */
+  GHashTable       *open_ids;      /* remote ids on the server's open list */
+  GPtrArray        *to_fetch;      /* remote ids to get one by one */
+  guint             fetch_index;
+  GPtrArray        *timelines;     /* incident ids (gint64*) to pull timelines of */
+  guint             timeline_index;
+
+  Outcome           worst;
+  GError           *first_error;
+} Round;
+
+Round    *_pieper_sync_round             (GTask     *task);
+gint64    _pieper_sync_now               (void);
+guint     _pieper_sync_backoff           (guint      failures);
+Outcome   _pieper_sync_classify          (GError    *error);
+/* The server could not be reached, or would not talk to us now. */
+gboolean  _pieper_sync_is_unreachable    (GError    *error);
+/* Records why an account's part of the round stopped. */
+void      _pieper_sync_account_failed    (GTask     *task,
+                                          Outcome    outcome,
+                                          GError    *error);
+/* Ends the round: store errors are the one thing a round cannot work
+ * around. Takes the task. */
+void      _pieper_sync_store_failed      (GTask     *task,
+                                          GError   **error);
+/* Goes on with the next account, or ends the round. Takes the task. */
+void      _pieper_sync_next_account      (GTask     *task);
+void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
+                                          PieperIncident   *incident);
+
+/* pieper-sync-push.c: sends the account's outbox, then pulls. */
+void      _pieper_sync_push_next         (GTask     *task);
+/* pieper-sync-pull.c: pulls the account, then goes on. */
+void      _pieper_sync_pull_start        (GTask     *task);
+
+G_END_DECLS
