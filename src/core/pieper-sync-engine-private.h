@@ -55,6 +55,7 @@ struct _PieperSyncEngine
   GCancellable    *cancellable;
 
   GNetworkMonitor *network_monitor;
+  GNetworkMonitor *network_monitor_override;
   gulong           network_changed_id;
   GDBusConnection *system_bus;
   guint            sleep_subscription;
@@ -114,6 +115,10 @@ void      _pieper_sync_store_failed      (GTask     *task,
 void      _pieper_sync_next_account      (GTask     *task);
 void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
                                           PieperIncident   *incident);
+
+/* For tests: the network monitor to use instead of GIO's default. */
+void      _pieper_sync_engine_set_network_monitor (PieperSyncEngine *self,
+                                                   GNetworkMonitor  *monitor);
 
 /* pieper-sync-push.c: sends the account's outbox, then pulls. */
 void      _pieper_sync_push_next         (GTask     *task);

@@ -56,6 +56,7 @@ pieper_sync_engine_dispose (GObject *object)
   pieper_sync_engine_stop (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->network_monitor_override);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_object (&self->outbox);
   g_clear_object (&self->store);
@@ -643,7 +644,9 @@ pieper_sync_engine_start (PieperSyncEngine *self)
 
   self->running = TRUE;
 
-  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_monitor = g_object_ref (self->network_monitor_override != NULL
+                                         ? self->network_monitor_override
+                                         : g_network_monitor_get_default ());
   self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
                                                G_CALLBACK (network_changed_cb), self);
   g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, g_object_ref (self));
@@ -674,4 +677,13 @@ _pieper_sync_emit_paged (PieperSyncEngine *self,
                          PieperIncident   *incident)
 {
   g_signal_emit (self, signals[INCIDENT_PAGED], 0, incident);
+}
+
+void
+_pieper_sync_engine_set_network_monitor (PieperSyncEngine *self,
+                                         GNetworkMonitor  *monitor)
+{
+  g_return_if_fail (!self->running);
+
+  g_set_object (&self->network_monitor_override, monitor);
 }

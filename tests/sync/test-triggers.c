@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <pieper.h>
+
+#include "pieper-pagerduty.h"
+#include "pieper-sim.h"
+#include "pieper-sync-engine-private.h"
+#include "test-util.h"
+
+/*
+ * The moments a waiting sync must not wait: the network came back, or the
+ * machine woke from suspend. Each test makes the engine wait (a long poll
+ * interval, or a backoff of at least 3.75 s) and then checks that the
+ * trigger alone sends a queued note within 2 s.
+ */
+
+#define TOKEN "triggers-token"
+#define EMAIL "responder@example.com"
+#define POLL_INTERVAL 3600
+#define DEADLINE_US (2 * G_USEC_PER_SEC)
+
+/* A network monitor the test switches by hand. */
+
+#define FAKE_TYPE_MONITOR (fake_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (FakeMonitor, fake_monitor, FAKE, MONITOR, GObject)
+
+struct _FakeMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+enum {
+  PROP_0,
+  PROP_AVAILABLE,
+  PROP_METERED,
+  PROP_CONNECTIVITY,
+};
+
+static gboolean
+fake_initable_init (GInitable     *initable,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return TRUE;
+}
+
+static void
+fake_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = fake_initable_init;
+}
+
+static void
+fake_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, fake_monitor_iface_init))
+
+static void
+fake_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  FakeMonitor *self = FAKE_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+
+    case PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+
+    case PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fake_monitor_class_init (FakeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = fake_monitor_get_property;
+  g_object_class_override_property (object_class, PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+fake_monitor_init (FakeMonitor *self)
+{
+  self->available = TRUE;
+}
+
+static void
+fake_monitor_set_available (FakeMonitor *self,
+                            gboolean     available)
+{
+  self->available = available;
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
+/* Fixture */
+
+typedef struct
+{
+  char             *dir;
+  PieperSim        *sim;
+  guint             port;
+  PieperStore      *store;
+  PieperOutbox     *outbox;
+  PieperSyncEngine *engine;
+  guint             rounds;
+} Fixture;
+
+static void
+synced_cb (PieperSyncEngine *engine,
+           Fixture          *f)
+{
+  f->rounds++;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(PieperAccount) account = NULL;
+  g_autoptr(PieperProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  f->dir = test_make_tmp_dir ();
+  f->sim = pieper_sim_new ();
+  pieper_sim_set_token (f->sim, TOKEN);
+  pieper_sim_set_me (f->sim, "PRESP01", "Robin Responder", EMAIL);
+  pieper_sim_add_incidents (f->sim, 10);
+  pieper_sim_start_in_thread (f->sim, 0, &error);
+  g_assert_no_error (error);
+  f->port = pieper_sim_get_port (f->sim);
+  url = pieper_sim_dup_url (f->sim);
+
+  f->store = pieper_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->outbox = pieper_outbox_new (f->store);
+  account = pieper_store_ensure_account (f->store, "pagerduty", url, EMAIL, &error);
+  g_assert_no_error (error);
+  provider = pieper_pagerduty_new (url, EMAIL, TOKEN);
+
+  f->engine = pieper_sync_engine_new (f->store);
+  pieper_sync_engine_add_account (f->engine, account, provider);
+  pieper_sync_engine_set_poll_interval (f->engine, POLL_INTERVAL);
+  g_signal_connect (f->engine, "synced", G_CALLBACK (synced_cb), f);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  pieper_sync_engine_stop (f->engine);
+  g_clear_object (&f->engine);
+  g_clear_object (&f->outbox);
+  g_clear_object (&f->store);
+  pieper_sim_stop (f->sim);
+  g_clear_object (&f->sim);
+  test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static void
+wait_for_rounds (Fixture *f,
+                 guint    rounds)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (f->rounds < rounds && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (f->rounds, >=, rounds);
+}
+
+/* Iterates the main loop until the note is sent, for at most 2 s. */
+static gboolean
+note_sent_soon (Fixture *f,
+                gint64   action_id)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(PieperAction) action = pieper_outbox_get (f->outbox, action_id, NULL);
+
+      if (pieper_action_get_state (action) == PIEPER_ACTION_DONE)
+        return TRUE;
+
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+
+  return FALSE;
+}
+
+static gint64
+queue_note (Fixture *f)
+{
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open = pieper_store_list_incidents (f->store, PIEPER_FILTER_OPEN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, >, 0);
+
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (g_ptr_array_index (open, 0)),
+                                 "Sent the moment we could", &error);
+  g_assert_no_error (error);
+
+  return pieper_action_get_id (note);
+}
+
+static void
+test_network_back (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 note;
+
+  _pieper_sync_engine_set_network_monitor (f->engine, G_NETWORK_MONITOR (monitor));
+  pieper_sync_engine_start (f->engine);
+  wait_for_rounds (f, 1);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_IDLE);
+
+  /* The network goes; the next round finds the server unreachable. */
+  pieper_sim_stop (f->sim);
+  fake_monitor_set_available (monitor, FALSE);
+  note = queue_note (f);
+  pieper_sync_engine_sync_now (f->engine);
+  wait_for_rounds (f, 2);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_OFFLINE);
+
+  /* The server is back, but the engine backs off for seconds... */
+  pieper_sim_start_in_thread (f->sim, f->port, &error);
+  g_assert_no_error (error);
+  g_assert_false (note_sent_soon (f, note));
+
+  /* ...until the network says it is back. */
+  fake_monitor_set_available (monitor, TRUE);
+  g_assert_true (note_sent_soon (f, note));
+  g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, 1);
+}
+
+static void
+test_resume (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(GDBusConnection) logind = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+  gint64 note;
+
+  /* A private bus stands in for the system bus; the test is logind. */
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
+
+  logind = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "RequestName",
+                               g_variant_new ("(su)", "org.freedesktop.login1", 0),
+                               NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+
+  pieper_sync_engine_start (f->engine);
+  wait_for_rounds (f, 1);
+
+  /* The engine listens once it has the bus. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (f->engine->sleep_subscription == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->engine->sleep_subscription, !=, 0);
+
+  note = queue_note (f);
+
+  /* Going to sleep is no reason to sync. */
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", TRUE), &error);
+  g_assert_no_error (error);
+  g_assert_false (note_sent_soon (f, note));
+
+  /* Waking up is. */
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+  g_assert_true (note_sent_soon (f, note));
+
+  pieper_sync_engine_stop (f->engine);
+  g_clear_object (&logind);
+  g_test_dbus_down (bus);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/sync/triggers/network-back", Fixture, NULL, fixture_set_up, test_network_back, fixture_tear_down);
+  g_test_add ("/sync/triggers/resume", Fixture, NULL, fixture_set_up, test_resume, fixture_tear_down);
+
+  return g_test_run ();
+}
