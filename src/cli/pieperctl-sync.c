@@ -178,6 +178,24 @@ state_cb (PieperSyncEngine *engine,
     }
 }
 
+/* The poll interval of the settings the app shares, when they are
+ * installed; pieperctl also runs where they are not. */
+static guint
+settings_poll_interval (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source == NULL ||
+      !(schema = g_settings_schema_source_lookup (source, SETTINGS_SCHEMA_ID, TRUE)) ||
+      !g_settings_schema_has_key (schema, "poll-interval"))
+    return 30;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_uint (settings, "poll-interval");
+}
+
 static gboolean
 quit_cb (gpointer user_data)
 {
@@ -193,7 +211,7 @@ _pieperctl_watch (PieperctlContext  *ctx,
   g_autoptr(PieperSyncEngine) engine = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   PieperctlStatus status = PIEPERCTL_OK;
-  guint64 interval = 30;
+  guint64 interval = 0;
   guint sigint, sigterm;
 
   for (int i = 1; i < argc; i++)
@@ -216,7 +234,7 @@ _pieperctl_watch (PieperctlContext  *ctx,
   sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
   sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
-  pieper_sync_engine_set_poll_interval (engine, (guint) interval);
+  pieper_sync_engine_set_poll_interval (engine, interval > 0 ? (guint) interval : settings_poll_interval ());
   pieper_sync_engine_start (engine);
   g_main_loop_run (loop);
   pieper_sync_engine_stop (engine);
