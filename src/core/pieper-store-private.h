@@ -71,6 +71,13 @@ int         _pieper_store_get_snapshot_status  (PieperStore  *self,
 gboolean    _pieper_store_migrate        (PieperStore  *self,
                                           GError      **error);
 
+static inline const char *
+_pieper_column_text (PieperStmt *stmt,
+                     int         column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
 /* Bind helpers. */
 void        _pieper_bind_text            (PieperStmt   *stmt,
                                           int           index,

@@ -210,13 +210,6 @@ _pieper_bind_text (PieperStmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-static const char *
-column_text (PieperStmt *stmt,
-             int         column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
-
 /* Transactions */
 
 gboolean
@@ -397,7 +390,7 @@ pieper_store_check_integrity (PieperStore  *self,
   if (rc != SQLITE_ROW)
     return _pieper_store_set_error (self, rc, error);
 
-  result = column_text (stmt, 0);
+  result = _pieper_column_text (stmt, 0);
   if (g_strcmp0 (result, "ok") != 0)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT,
@@ -406,255 +399,6 @@ pieper_store_check_integrity (PieperStore  *self,
     }
 
   return TRUE;
-}
-
-/* Accounts */
-
-#define ACCOUNT_COLUMNS "id, provider, url, email, user_id, user_name, created_at"
-
-static PieperAccount *
-account_from_row (PieperStmt *stmt)
-{
-  PieperAccount *account;
-
-  account = pieper_account_new (column_text (stmt, 1), column_text (stmt, 2), column_text (stmt, 3));
-  pieper_account_set_id (account, sqlite3_column_int64 (stmt, 0));
-  pieper_account_set_user_id (account, column_text (stmt, 4));
-  pieper_account_set_user_name (account, column_text (stmt, 5));
-  pieper_account_set_created_at (account, sqlite3_column_int64 (stmt, 6));
-
-  return account;
-}
-
-PieperAccount *
-pieper_store_get_account (PieperStore  *self,
-                          gint64        id,
-                          GError      **error)
-{
-  g_autoptr(PieperStmt) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
-
-  if (!(stmt = _pieper_store_prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", error)))
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return account_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
-                 "No account %" G_GINT64_FORMAT, id);
-  else
-    _pieper_store_set_error (self, rc, error);
-
-  return NULL;
-}
-
-GPtrArray *
-pieper_store_list_accounts (PieperStore  *self,
-                            GError      **error)
-{
-  g_autoptr(PieperStmt) stmt = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
-  int rc;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
-
-  if (!(stmt = _pieper_store_prepare (self, "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY id", error)))
-    return NULL;
-
-  accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (accounts, account_from_row (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      _pieper_store_set_error (self, rc, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&accounts);
-}
-
-static gint64
-lookup_account_id (PieperStore  *self,
-                   const char   *provider,
-                   const char   *url,
-                   const char   *email,
-                   GError      **error)
-{
-  g_autoptr(PieperStmt) stmt = NULL;
-  int rc;
-
-  if (!(stmt = _pieper_store_prepare (self, "SELECT id FROM accounts WHERE provider = ? AND url = ? AND email = ?", error)))
-    return -1;
-
-  _pieper_bind_text (stmt, 1, provider);
-  _pieper_bind_text (stmt, 2, url);
-  _pieper_bind_text (stmt, 3, email != NULL ? email : "");
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return sqlite3_column_int64 (stmt, 0);
-  if (rc == SQLITE_DONE)
-    return 0;
-
-  _pieper_store_set_error (self, rc, error);
-  return -1;
-}
-
-PieperAccount *
-pieper_store_add_account (PieperStore    *self,
-                          PieperAccount  *account,
-                          GError        **error)
-{
-  g_autoptr(PieperStmt) stmt = NULL;
-  gint64 id;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
-  g_return_val_if_fail (PIEPER_IS_ACCOUNT (account), NULL);
-
-  id = lookup_account_id (self,
-                          pieper_account_get_provider (account),
-                          pieper_account_get_url (account),
-                          pieper_account_get_email (account),
-                          error);
-  if (id < 0)
-    return NULL;
-  if (id > 0)
-    {
-      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "There is already a %s account for %s at %s",
-                   pieper_account_get_provider (account),
-                   pieper_account_get_email (account),
-                   pieper_account_get_url (account));
-      return NULL;
-    }
-
-  if (!(stmt = _pieper_store_prepare (self,
-                                      "INSERT INTO accounts (provider, url, email, user_id, user_name, created_at)"
-                                      " VALUES (?, ?, ?, ?, ?, ?)",
-                                      error)))
-    return NULL;
-
-  _pieper_bind_text (stmt, 1, pieper_account_get_provider (account));
-  _pieper_bind_text (stmt, 2, pieper_account_get_url (account));
-  _pieper_bind_text (stmt, 3, pieper_account_get_email (account));
-  _pieper_bind_text (stmt, 4, pieper_account_get_user_id (account));
-  _pieper_bind_text (stmt, 5, pieper_account_get_user_name (account));
-  sqlite3_bind_int64 (stmt, 6, _pieper_now ());
-
-  if (!_pieper_store_step_done (self, stmt, error))
-    return NULL;
-
-  return pieper_store_get_account (self, sqlite3_last_insert_rowid (self->db), error);
-}
-
-PieperAccount *
-pieper_store_ensure_account (PieperStore  *self,
-                             const char   *provider,
-                             const char   *url,
-                             const char   *email,
-                             GError      **error)
-{
-  g_autoptr(PieperAccount) account = NULL;
-  gint64 id;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
-
-  id = lookup_account_id (self, provider, url, email, error);
-  if (id < 0)
-    return NULL;
-  if (id > 0)
-    return pieper_store_get_account (self, id, error);
-
-  account = pieper_account_new (provider, url, email);
-  return pieper_store_add_account (self, account, error);
-}
-
-gboolean
-pieper_store_update_account (PieperStore    *self,
-                             PieperAccount  *account,
-                             GError        **error)
-{
-  g_autoptr(PieperStmt) stmt = NULL;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
-  g_return_val_if_fail (PIEPER_IS_ACCOUNT (account), FALSE);
-
-  if (!(stmt = _pieper_store_prepare (self, "UPDATE accounts SET user_id = ?, user_name = ? WHERE id = ?", error)))
-    return FALSE;
-
-  _pieper_bind_text (stmt, 1, pieper_account_get_user_id (account));
-  _pieper_bind_text (stmt, 2, pieper_account_get_user_name (account));
-  sqlite3_bind_int64 (stmt, 3, pieper_account_get_id (account));
-
-  return _pieper_store_step_done (self, stmt, error);
-}
-
-gboolean
-pieper_store_remove_account (PieperStore  *self,
-                             gint64        id,
-                             gboolean      force,
-                             GError      **error)
-{
-  g_autoptr(PieperAccount) account = NULL;
-  gint64 unsent = 0;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
-
-  if (!(account = pieper_store_get_account (self, id, error)))
-    return FALSE;
-
-  if (!_pieper_store_begin (self, error))
-    return FALSE;
-
-  {
-    g_autoptr(PieperStmt) stmt = NULL;
-
-    if (!(stmt = _pieper_store_prepare (self,
-                                        "SELECT count(*) FROM outbox WHERE account_id = ?"
-                                        " AND state IN ('pending', 'inflight')",
-                                        error)))
-      goto failed;
-
-    sqlite3_bind_int64 (stmt, 1, id);
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-      unsent = sqlite3_column_int64 (stmt, 0);
-  }
-
-  /* Removing an account must not silently drop the responder's work. */
-  if (unsent > 0 && !force)
-    {
-      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "The account has %" G_GINT64_FORMAT " unsent actions; sync first or force the removal",
-                   unsent);
-      goto failed;
-    }
-
-  {
-    g_autoptr(PieperStmt) outbox = NULL;
-    g_autoptr(PieperStmt) accounts = NULL;
-
-    if (!(outbox = _pieper_store_prepare (self, "DELETE FROM outbox WHERE account_id = ?", error)))
-      goto failed;
-    sqlite3_bind_int64 (outbox, 1, id);
-    if (!_pieper_store_step_done (self, outbox, error))
-      goto failed;
-
-    if (!(accounts = _pieper_store_prepare (self, "DELETE FROM accounts WHERE id = ?", error)))
-      goto failed;
-    sqlite3_bind_int64 (accounts, 1, id);
-    if (!_pieper_store_step_done (self, accounts, error))
-      goto failed;
-  }
-
-  return _pieper_store_commit (self, error);
-
-failed:
-  _pieper_store_rollback (self);
-  return FALSE;
 }
 
 /* Snapshots */
@@ -884,31 +628,31 @@ incident_from_row (PieperStmt *stmt)
   g_auto(GStrv) assignees = NULL;
   g_auto(GStrv) assignee_ids = NULL;
 
-  incident = pieper_incident_new (column_text (stmt, 2));
+  incident = pieper_incident_new (_pieper_column_text (stmt, 2));
   pieper_incident_set_id (incident, sqlite3_column_int64 (stmt, 0));
   pieper_incident_set_account_id (incident, sqlite3_column_int64 (stmt, 1));
   pieper_incident_set_number (incident, sqlite3_column_int64 (stmt, 3));
-  pieper_incident_set_title (incident, column_text (stmt, 4));
-  pieper_status_from_string (column_text (stmt, 5), &status);
+  pieper_incident_set_title (incident, _pieper_column_text (stmt, 4));
+  pieper_status_from_string (_pieper_column_text (stmt, 5), &status);
   pieper_incident_set_status (incident, status);
-  pieper_urgency_from_string (column_text (stmt, 6), &urgency);
+  pieper_urgency_from_string (_pieper_column_text (stmt, 6), &urgency);
   pieper_incident_set_urgency (incident, urgency);
-  pieper_incident_set_priority (incident, column_text (stmt, 7));
-  pieper_incident_set_service (incident, column_text (stmt, 8));
-  pieper_incident_set_escalation_policy (incident, column_text (stmt, 9));
+  pieper_incident_set_priority (incident, _pieper_column_text (stmt, 7));
+  pieper_incident_set_service (incident, _pieper_column_text (stmt, 8));
+  pieper_incident_set_escalation_policy (incident, _pieper_column_text (stmt, 9));
   pieper_incident_set_escalation_level (incident, sqlite3_column_int (stmt, 10));
-  assignees = strv_from_json (column_text (stmt, 11));
+  assignees = strv_from_json (_pieper_column_text (stmt, 11));
   pieper_incident_set_assignees (incident, (const char * const *) assignees);
-  assignee_ids = strv_from_json (column_text (stmt, 12));
+  assignee_ids = strv_from_json (_pieper_column_text (stmt, 12));
   pieper_incident_set_assignee_ids (incident, (const char * const *) assignee_ids);
-  pieper_incident_set_html_url (incident, column_text (stmt, 13));
+  pieper_incident_set_html_url (incident, _pieper_column_text (stmt, 13));
   pieper_incident_set_created_at (incident, sqlite3_column_int64 (stmt, 14));
   pieper_incident_set_updated_at (incident, sqlite3_column_int64 (stmt, 15));
   pieper_incident_set_last_status_change_at (incident, sqlite3_column_int64 (stmt, 16));
-  pieper_incident_set_chat_url (incident, column_text (stmt, 17));
-  pieper_incident_set_video_url (incident, column_text (stmt, 18));
-  pieper_incident_set_status_page_url (incident, column_text (stmt, 19));
-  pieper_incident_set_postmortem_url (incident, column_text (stmt, 20));
+  pieper_incident_set_chat_url (incident, _pieper_column_text (stmt, 17));
+  pieper_incident_set_video_url (incident, _pieper_column_text (stmt, 18));
+  pieper_incident_set_status_page_url (incident, _pieper_column_text (stmt, 19));
+  pieper_incident_set_postmortem_url (incident, _pieper_column_text (stmt, 20));
 
   return incident;
 }
@@ -921,17 +665,17 @@ _pieper_action_from_row (PieperStmt *stmt)
   row.id = sqlite3_column_int64 (stmt, 0);
   row.account_id = sqlite3_column_int64 (stmt, 1);
   row.incident_id = sqlite3_column_int64 (stmt, 2);
-  row.incident_remote_id = column_text (stmt, 3);
-  pieper_op_from_string (column_text (stmt, 4), &row.op);
-  row.payload = column_text (stmt, 5);
-  row.idempotency_key = column_text (stmt, 6);
-  pieper_action_state_from_string (column_text (stmt, 7), &row.state);
+  row.incident_remote_id = _pieper_column_text (stmt, 3);
+  pieper_op_from_string (_pieper_column_text (stmt, 4), &row.op);
+  row.payload = _pieper_column_text (stmt, 5);
+  row.idempotency_key = _pieper_column_text (stmt, 6);
+  pieper_action_state_from_string (_pieper_column_text (stmt, 7), &row.state);
   row.attempts = (guint) sqlite3_column_int (stmt, 8);
   row.next_attempt_at = sqlite3_column_int64 (stmt, 9);
-  row.last_error = column_text (stmt, 10);
+  row.last_error = _pieper_column_text (stmt, 10);
   row.created_at = sqlite3_column_int64 (stmt, 11);
   row.updated_at = sqlite3_column_int64 (stmt, 12);
-  row.claimed_by = column_text (stmt, 13);
+  row.claimed_by = _pieper_column_text (stmt, 13);
 
   return _pieper_action_new (&row);
 }
@@ -1335,17 +1079,17 @@ timeline_from_row (PieperStmt *stmt)
   PieperTimelineKind kind = PIEPER_TIMELINE_OTHER;
   PieperTimelineEntry *entry;
 
-  pieper_timeline_kind_from_string (column_text (stmt, 3), &kind);
+  pieper_timeline_kind_from_string (_pieper_column_text (stmt, 3), &kind);
   entry = pieper_timeline_entry_new (kind);
   pieper_timeline_entry_set_id (entry, sqlite3_column_int64 (stmt, 0));
   pieper_timeline_entry_set_incident_id (entry, sqlite3_column_int64 (stmt, 1));
-  pieper_timeline_entry_set_remote_id (entry, column_text (stmt, 2));
-  pieper_timeline_entry_set_origin (entry, g_strcmp0 (column_text (stmt, 4), "local") == 0
+  pieper_timeline_entry_set_remote_id (entry, _pieper_column_text (stmt, 2));
+  pieper_timeline_entry_set_origin (entry, g_strcmp0 (_pieper_column_text (stmt, 4), "local") == 0
                                              ? PIEPER_ORIGIN_LOCAL : PIEPER_ORIGIN_REMOTE);
   pieper_timeline_entry_set_action_id (entry, sqlite3_column_int64 (stmt, 5));
-  pieper_timeline_entry_set_author (entry, column_text (stmt, 6));
+  pieper_timeline_entry_set_author (entry, _pieper_column_text (stmt, 6));
   pieper_timeline_entry_set_at (entry, sqlite3_column_int64 (stmt, 7));
-  pieper_timeline_entry_set_body (entry, column_text (stmt, 8));
+  pieper_timeline_entry_set_body (entry, _pieper_column_text (stmt, 8));
 
   if (kind == PIEPER_TIMELINE_CONFLICT)
     pieper_timeline_entry_set_sync_state (entry, PIEPER_ACTION_CONFLICT);
@@ -1436,7 +1180,7 @@ pieper_store_get_sync_state (PieperStore *self,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
 
-  return g_strdup (column_text (stmt, 0));
+  return g_strdup (_pieper_column_text (stmt, 0));
 }
 
 gboolean
@@ -1503,7 +1247,7 @@ _pieper_store_list_open_remote_ids (PieperStore  *self,
 
   sqlite3_bind_int64 (stmt, 1, account_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup (column_text (stmt, 0)));
+    g_ptr_array_add (ids, g_strdup (_pieper_column_text (stmt, 0)));
 
   if (rc != SQLITE_DONE)
     {
@@ -1531,7 +1275,7 @@ _pieper_store_get_snapshot_status (PieperStore *self,
   sqlite3_bind_int64 (stmt, 1, account_id);
   _pieper_bind_text (stmt, 2, remote_id);
   if (sqlite3_step (stmt) != SQLITE_ROW ||
-      !pieper_status_from_string (column_text (stmt, 0), &status))
+      !pieper_status_from_string (_pieper_column_text (stmt, 0), &status))
     return -1;
 
   return status;

@@ -476,7 +476,7 @@ round_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  PieperSyncEngine *self = PIEPER_SYNC_ENGINE (object);
+  g_autoptr(PieperSyncEngine) self = user_data;
   g_autoptr(GError) error = NULL;
   Round *round = _pieper_sync_round (G_TASK (result));
   Outcome worst = round->worst;
@@ -484,8 +484,13 @@ round_done_cb (GObject      *object,
   self->retry_after = 0;
   if (!pieper_sync_engine_sync_finish (self, result, NULL, &error))
     {
+      /* Stopped; if started again meanwhile, the new start goes on below. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
+        {
+          if (self->running)
+            schedule_next (self);
+          return;
+        }
 
       g_free (self->last_error);
       self->last_error = g_strdup (error->message);
@@ -502,8 +507,6 @@ round_done_cb (GObject      *object,
 
   if (self->running)
     schedule_next (self);
-
-  g_object_unref (self);
 }
 
 static void
@@ -664,6 +667,13 @@ pieper_sync_engine_stop (PieperSyncEngine *self)
 
   self->running = FALSE;
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+
+  /* A round under way ends now; its action goes back to the outbox, and
+   * the next start begins afresh. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
   g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
   g_clear_object (&self->network_monitor);
   if (self->system_bus != NULL && self->sleep_subscription != 0)

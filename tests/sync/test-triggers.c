@@ -170,6 +170,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   pieper_sync_engine_stop (f->engine);
+  g_signal_handlers_disconnect_by_data (f->engine, f);
   g_clear_object (&f->engine);
   g_clear_object (&f->outbox);
   g_clear_object (&f->store);
@@ -262,22 +263,20 @@ test_network_back (Fixture       *f,
   g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, 1);
 }
 
+/* A private bus stands in for the system bus; the test is logind. It is
+ * set up in main(), before any thread runs, as it changes the environment. */
+static GTestDBus *system_bus;
+
 static void
 test_resume (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(GTestDBus) bus = NULL;
   g_autoptr(GDBusConnection) logind = NULL;
   g_autoptr(GError) error = NULL;
   gint64 deadline;
   gint64 note;
 
-  /* A private bus stands in for the system bus; the test is logind. */
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
-
-  logind = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+  logind = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (system_bus),
                                                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                    NULL, NULL, &error);
@@ -314,18 +313,27 @@ test_resume (Fixture       *f,
   g_assert_true (note_sent_soon (f, note));
 
   pieper_sync_engine_stop (f->engine);
-  g_clear_object (&logind);
-  g_test_dbus_down (bus);
 }
 
 int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+
+  system_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (system_bus);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (system_bus), TRUE);
 
   g_test_add ("/sync/triggers/network-back", Fixture, NULL, fixture_set_up, test_network_back, fixture_tear_down);
   g_test_add ("/sync/triggers/resume", Fixture, NULL, fixture_set_up, test_resume, fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  g_test_dbus_down (system_bus);
+  g_clear_object (&system_bus);
+
+  return status;
 }
