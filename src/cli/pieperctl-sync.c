@@ -120,17 +120,34 @@ _pieperctl_sync (PieperctlContext  *ctx,
     {
       PieperctlStatus failed;
 
-      failed = _pieperctl_fail (ngettext ("%s (%u action stays queued)",
-                                          "%s (%u actions stay queued)",
-                                          data.stats.unsent),
-                                data.error->message, data.stats.unsent);
+      if (data.stats.unsent > 0)
+        failed = _pieperctl_fail (ngettext ("%s (%u action stays queued)",
+                                            "%s (%u actions stay queued)",
+                                            data.stats.unsent),
+                                  data.error->message, data.stats.unsent);
+      else
+        failed = _pieperctl_fail ("%s", data.error->message);
       g_clear_error (&data.error);
       return failed;
     }
 
-  printf (_("Synced: %u incidents pulled, %u actions sent, %u conflicts, %u failed, %u waiting\n"),
-          data.stats.pulled, data.stats.sent, data.stats.conflicts, data.stats.failed,
-          data.stats.unsent);
+  {
+    /* Each count with its own plural, joined as one line. */
+    g_autofree char *pulled = g_strdup_printf (ngettext ("%u incident pulled", "%u incidents pulled",
+                                                         data.stats.pulled), data.stats.pulled);
+    g_autofree char *sent = g_strdup_printf (ngettext ("%u action sent", "%u actions sent",
+                                                       data.stats.sent), data.stats.sent);
+    g_autofree char *conflicts = g_strdup_printf (ngettext ("%u conflict", "%u conflicts",
+                                                            data.stats.conflicts), data.stats.conflicts);
+    g_autofree char *failed = g_strdup_printf (ngettext ("%u failed", "%u failed",
+                                                         data.stats.failed), data.stats.failed);
+    g_autofree char *waiting = g_strdup_printf (ngettext ("%u waiting", "%u waiting",
+                                                          data.stats.unsent), data.stats.unsent);
+
+    /* TRANSLATORS: the parts are "3 incidents pulled", "2 actions sent",
+     * "0 conflicts", "0 failed", "1 waiting". */
+    printf (_("Synced: %s, %s, %s, %s, %s\n"), pulled, sent, conflicts, failed, waiting);
+  }
 
   return PIEPERCTL_OK;
 }

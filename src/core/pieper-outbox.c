@@ -703,7 +703,7 @@ move (PieperOutbox       *self,
                                       "UPDATE outbox SET state = ?2,"
                                       " attempts = attempts + ?3,"
                                       " next_attempt_at = ?4,"
-                                      " last_error = coalesce(?5, last_error),"
+                                      " last_error = CASE WHEN ?8 THEN NULL ELSE coalesce(?5, last_error) END,"
                                       " updated_at = ?6, claimed_by = ?7 WHERE id = ?1",
                                       error)))
     return FALSE;
@@ -717,6 +717,8 @@ move (PieperOutbox       *self,
   _pieper_bind_text (stmt, 5, capped);
   sqlite3_bind_int64 (stmt, 6, now);
   _pieper_bind_text (stmt, 7, to == PIEPER_ACTION_INFLIGHT ? self_owner () : NULL);
+  /* Once the server confirmed it, an old error no longer describes it. */
+  sqlite3_bind_int (stmt, 8, to == PIEPER_ACTION_DONE);
 
   if (!_pieper_store_step_done (self->store, stmt, error))
     return FALSE;

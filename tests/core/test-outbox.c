@@ -662,6 +662,14 @@ test_retry_later (void)
   mark_inflight (ts, id);
   second = get_action (ts, id);
   g_assert_cmpuint (pieper_action_get_attempts (second), ==, 3);
+
+  /* Delivered at last: the old error no longer describes it. */
+  pieper_outbox_mark_done (ts->outbox, id, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&second);
+  second = get_action (ts, id);
+  g_assert_null (pieper_action_get_last_error (second));
+  g_assert_cmpuint (pieper_action_get_attempts (second), ==, 3);
 }
 
 static void
