@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-json.h"
 #include "pieper-store.h"
 
@@ -200,7 +202,10 @@ invalid (GError     **error,
          const char  *what)
 {
   g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-               "%s: “%s” %s", where, member, what);
+               /* TRANSLATORS: where (e.g. “incident “P1”), a JSON member
+                * name (untranslated), and what is wrong with it, e.g.
+                * “is missing”. */
+               _("%s: “%s” %s"), where, member, what);
   return FALSE;
 }
 
@@ -221,16 +226,16 @@ get_string (JsonObject  *object,
   *out = NULL;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? invalid (error, where, member, "is missing") : TRUE;
+    return required ? invalid (error, where, member, _("is missing")) : TRUE;
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, where, member, "must be a string");
+    return invalid (error, where, member, _("must be a string"));
 
   value = json_node_get_string (node);
   if (!g_utf8_validate (value, -1, NULL))
-    return invalid (error, where, member, "is not valid UTF-8");
+    return invalid (error, where, member, _("is not valid UTF-8"));
   if (required && *value == '\0')
-    return invalid (error, where, member, "is empty");
+    return invalid (error, where, member, _("is empty"));
 
   *out = pieper_utf8_cap (value, max_bytes);
   return TRUE;
@@ -252,11 +257,11 @@ get_int (JsonObject  *object,
     return TRUE;
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return invalid (error, where, member, "must be a whole number");
+    return invalid (error, where, member, _("must be a whole number"));
 
   value = json_node_get_int (node);
   if (value < min || value > max)
-    return invalid (error, where, member, "is out of range");
+    return invalid (error, where, member, _("is out of range"));
 
   *out = value;
   return TRUE;
@@ -275,7 +280,7 @@ get_time (JsonObject  *object,
     return FALSE;
 
   if (text != NULL && !pieper_time_from_iso8601 (text, out))
-    return invalid (error, where, member, "must be an ISO 8601 time such as 2026-11-25T03:14:00Z");
+    return invalid (error, where, member, _("must be an ISO 8601 time such as 2026-11-25T03:14:00Z"));
 
   return TRUE;
 }
@@ -296,7 +301,7 @@ get_strv (JsonObject  *object,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, where, member, "must be an array of strings");
+    return invalid (error, where, member, _("must be an array of strings"));
 
   array = json_node_get_array (node);
   builder = g_strv_builder_new ();
@@ -307,7 +312,7 @@ get_strv (JsonObject  *object,
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
           !g_utf8_validate (json_node_get_string (element), -1, NULL))
-        return invalid (error, where, member, "must be an array of strings");
+        return invalid (error, where, member, _("must be an array of strings"));
 
       capped = pieper_utf8_cap (json_node_get_string (element), PIEPER_FIELD_MAX_BYTES);
       g_strv_builder_add (builder, capped);
@@ -349,7 +354,7 @@ timeline_entry_from_json (JsonNode    *node,
   if (!pieper_timeline_kind_from_string (kind_name, &kind) || kind == PIEPER_TIMELINE_CONFLICT)
     {
       invalid (error, where, "kind",
-               "must be one of note, trigger, acknowledge, escalate, reassign, snooze, resolve, other");
+               _("must be one of note, trigger, acknowledge, escalate, reassign, snooze, resolve, other"));
       return NULL;
     }
 
@@ -390,7 +395,7 @@ pieper_incident_from_json (JsonNode   *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                           "An incident must be a JSON object");
+                           _("An incident must be a JSON object"));
       return NULL;
     }
 
@@ -398,7 +403,7 @@ pieper_incident_from_json (JsonNode   *node,
   if (!get_string (object, "id", TRUE, PIEPER_FIELD_MAX_BYTES, "incident", &id, error))
     return NULL;
 
-  where = g_strdup_printf ("incident “%s”", id);
+  where = g_strdup_printf (_("incident “%s”"), id);
   if (!get_string (object, "title", TRUE, PIEPER_TITLE_MAX_BYTES, where, &title, error) ||
       !get_string (object, "status", TRUE, 32, where, &status_name, error) ||
       !get_string (object, "urgency", FALSE, 32, where, &urgency_name, error) ||
@@ -417,13 +422,13 @@ pieper_incident_from_json (JsonNode   *node,
 
   if (!pieper_status_from_string (status_name, &status))
     {
-      invalid (error, where, "status", "must be triggered, acknowledged or resolved");
+      invalid (error, where, "status", _("must be triggered, acknowledged or resolved"));
       return NULL;
     }
 
   if (urgency_name != NULL && !pieper_urgency_from_string (urgency_name, &urgency))
     {
-      invalid (error, where, "urgency", "must be high or low");
+      invalid (error, where, "urgency", _("must be high or low"));
       return NULL;
     }
 
@@ -455,11 +460,11 @@ pieper_incident_from_json (JsonNode   *node,
         { "status_page", pieper_incident_set_status_page_url },
         { "postmortem", pieper_incident_set_postmortem_url },
       };
-      g_autofree char *links_where = g_strdup_printf ("%s links", where);
+      g_autofree char *links_where = g_strdup_printf (_("%s links"), where);
 
       if (!JSON_NODE_HOLDS_OBJECT (member))
         {
-          invalid (error, where, "links", "must be an object");
+          invalid (error, where, "links", _("must be an object"));
           return NULL;
         }
 
@@ -482,14 +487,14 @@ pieper_incident_from_json (JsonNode   *node,
 
       if (!JSON_NODE_HOLDS_ARRAY (member))
         {
-          invalid (error, where, "timeline", "must be an array");
+          invalid (error, where, "timeline", _("must be an array"));
           return NULL;
         }
 
       array = json_node_get_array (member);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          g_autofree char *entry_where = g_strdup_printf ("%s timeline entry %u", where, i + 1);
+          g_autofree char *entry_where = g_strdup_printf (_("%s timeline entry %u"), where, i + 1);
           PieperTimelineEntry *entry;
 
           if (!(entry = timeline_entry_from_json (json_array_get_element (array, i), entry_where, error)))

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -186,7 +188,7 @@ pieper_outbox_get (PieperOutbox  *self,
 
   if (rc == SQLITE_DONE)
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
-                 "No action %" G_GINT64_FORMAT " in the outbox", action_id);
+                 _("No action %lld in the outbox"), (long long) action_id);
   else
     _pieper_store_set_error (self->store, rc, error);
 
@@ -330,27 +332,27 @@ check_allowed (PieperIncident  *incident,
     {
     case PIEPER_OP_ACKNOWLEDGE:
       if (status == PIEPER_STATUS_ACKNOWLEDGED)
-        message = "The incident is already acknowledged";
+        message = _("The incident is already acknowledged");
       else if (status == PIEPER_STATUS_RESOLVED)
-        message = "The incident is resolved";
+        message = _("The incident is resolved");
       break;
 
     case PIEPER_OP_RESOLVE:
       if (status == PIEPER_STATUS_RESOLVED)
-        message = "The incident is already resolved";
+        message = _("The incident is already resolved");
       break;
 
     case PIEPER_OP_ESCALATE:
     case PIEPER_OP_REASSIGN:
       if (status == PIEPER_STATUS_RESOLVED)
-        message = "The incident is resolved";
+        message = _("The incident is resolved");
       break;
 
     case PIEPER_OP_SNOOZE:
       if (status == PIEPER_STATUS_RESOLVED)
-        message = "The incident is resolved";
+        message = _("The incident is resolved");
       else if (status == PIEPER_STATUS_TRIGGERED)
-        message = "Acknowledge the incident before snoozing it";
+        message = _("Acknowledge the incident before snoozing it");
       break;
 
     case PIEPER_OP_NOTE:
@@ -488,7 +490,7 @@ pieper_outbox_escalate (PieperOutbox  *self,
   if (level < 0 || level > MAX_ESCALATION_LEVEL)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "The escalation level must be between 1 and %d", MAX_ESCALATION_LEVEL);
+                   _("The escalation level must be between 1 and %d"), MAX_ESCALATION_LEVEL);
       return NULL;
     }
 
@@ -549,7 +551,7 @@ pieper_outbox_reassign (PieperOutbox  *self,
       !g_utf8_validate (trimmed, -1, NULL))
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "The user to reassign to must be a server user id of at most %d bytes",
+                   _("The user to reassign to must be a server user id of at most %d bytes"),
                    MAX_USER_BYTES);
       return NULL;
     }
@@ -575,7 +577,7 @@ pieper_outbox_snooze (PieperOutbox  *self,
   if (minutes < 1 || minutes > MAX_SNOOZE_MINUTES)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "A snooze lasts from 1 to %d minutes", MAX_SNOOZE_MINUTES);
+                   _("A snooze lasts from 1 to %d minutes"), MAX_SNOOZE_MINUTES);
       return NULL;
     }
 
@@ -604,15 +606,15 @@ pieper_outbox_add_note (PieperOutbox  *self,
   if (!g_utf8_validate (text, len, NULL))
     {
       g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                           "The note is not valid UTF-8 text");
+                           _("The note is not valid UTF-8 text"));
       return NULL;
     }
 
   if (len > PIEPER_NOTE_MAX_BYTES)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "The note is too long (%" G_GSIZE_FORMAT " bytes; at most %d)",
-                   len, PIEPER_NOTE_MAX_BYTES);
+                   _("The note is too long (%lu bytes; at most %d)"),
+                   (unsigned long) len, PIEPER_NOTE_MAX_BYTES);
       return NULL;
     }
 
@@ -622,7 +624,7 @@ pieper_outbox_add_note (PieperOutbox  *self,
     if (*trimmed == '\0')
       {
         g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                             "The note is empty");
+                             _("The note is empty"));
         return NULL;
       }
   }
@@ -683,8 +685,8 @@ move (PieperOutbox       *self,
   if (!is_allowed_move (from, to) || (only_from != (PieperActionState) -1 && from != only_from))
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "Action %" G_GINT64_FORMAT " cannot go from %s to %s",
-                   action_id, pieper_action_state_to_string (from),
+                   _("Action %lld cannot go from %s to %s"),
+                   (long long) action_id, pieper_action_state_to_string (from),
                    pieper_action_state_to_string (to));
       return FALSE;
     }
@@ -694,8 +696,8 @@ move (PieperOutbox       *self,
   if (to == PIEPER_ACTION_INFLIGHT && !is_due (action, now))
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
-                   "Action %" G_GINT64_FORMAT " is not due yet or is being sent by another sync",
-                   action_id);
+                   _("Action %lld is not due yet or is being sent by another sync"),
+                   (long long) action_id);
       return FALSE;
     }
 

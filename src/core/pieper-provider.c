@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-provider.h"
 
 /**
@@ -33,7 +35,7 @@ report_unsupported (PieperProvider      *self,
   g_task_report_new_error (self, callback, user_data, source_tag,
                            PIEPER_PROVIDER_ERROR,
                            PIEPER_PROVIDER_ERROR_UNSUPPORTED,
-                           "This server does not support %s", what);
+                           _("This server does not support %s"), what);
 }
 
 PieperCapabilities

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-store-private.h"
 
 /* Accounts */
@@ -42,7 +44,7 @@ pieper_store_get_account (PieperStore  *self,
     return account_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
-                 "No account %" G_GINT64_FORMAT, id);
+                 _("No account %lld"), (long long) id);
   else
     _pieper_store_set_error (self, rc, error);
 
@@ -122,7 +124,7 @@ pieper_store_add_account (PieperStore    *self,
   if (id > 0)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "There is already a %s account for %s at %s",
+                   _("There is already a %s account for %s at %s"),
                    pieper_account_get_provider (account),
                    pieper_account_get_email (account),
                    pieper_account_get_url (account));
@@ -225,8 +227,10 @@ pieper_store_remove_account (PieperStore  *self,
   if (unsent > 0 && !force)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "The account has %" G_GINT64_FORMAT " unsent actions; sync first or force the removal",
-                   unsent);
+                   ngettext ("The account has %lld unsent action; sync first or force the removal",
+                             "The account has %lld unsent actions; sync first or force the removal",
+                             unsent),
+                   (long long) unsent);
       goto failed;
     }
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-json.h"
 #include "pieper-outbox.h"
 #include "pieper-store-private.h"
@@ -128,7 +130,7 @@ import_account (PieperStore  *self,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                               "“account” must be an object with provider, url and email");
+                               _("“account” must be an object with provider, url and email"));
           return NULL;
         }
 
@@ -142,7 +144,7 @@ import_account (PieperStore  *self,
           !g_utf8_validate (email, -1, NULL) || *provider == '\0' || *url == '\0')
         {
           g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                               "“account” must have a provider and url as strings");
+                               _("“account” must have a provider and url as strings"));
           return NULL;
         }
     }
@@ -176,7 +178,7 @@ pieper_store_import (PieperStore  *self,
   else
     {
       g_set_error_literal (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                           "Expected an array of incidents, or an object with an “incidents” array");
+                           _("Expected an array of incidents, or an object with an “incidents” array"));
       return FALSE;
     }
 
@@ -184,7 +186,7 @@ pieper_store_import (PieperStore  *self,
   if (json_array_get_length (array) > IMPORT_MAX_INCIDENTS)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "Too many incidents in one import (at most %d)", IMPORT_MAX_INCIDENTS);
+                   _("Too many incidents in one import (at most %d)"), IMPORT_MAX_INCIDENTS);
       return FALSE;
     }
 
@@ -201,7 +203,7 @@ pieper_store_import (PieperStore  *self,
       if (incident == NULL)
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      "Incident %u of %u: ", i + 1, json_array_get_length (array));
+                                      _("Incident %u of %u: "), i + 1, json_array_get_length (array));
           return FALSE;
         }
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-store-private.h"
 
 /*
@@ -126,7 +128,7 @@ _pieper_store_migrate (PieperStore  *self,
   if (version > PIEPER_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_TOO_NEW,
-                   "The store was written by a newer Pieper (schema %d; this one knows %d)",
+                   _("The store was written by a newer Pieper (schema %d; this one knows %d)"),
                    version, PIEPER_STORE_SCHEMA_VERSION);
       goto failed;
     }

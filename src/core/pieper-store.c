@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -112,25 +114,25 @@ _pieper_store_set_error (PieperStore  *self,
       (primary == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT)) ||
       (primary == SQLITE_IOERR && self->data_dir != NULL && looks_full (self)))
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NO_SPACE,
-                 "The disk holding %s is full; nothing was changed", self->data_dir);
+                 _("The disk holding %s is full; nothing was changed"), self->data_dir);
   else if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_CANTOPEN ||
            (primary == SQLITE_IOERR && (sys_errno == EACCES || sys_errno == EROFS)))
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_READ_ONLY,
-                 "Cannot write to the store in %s: %s", self->data_dir,
+                 _("Cannot write to the store in %s: %s"), self->data_dir,
                  sys_errno != 0 ? g_strerror (sys_errno) : detail);
   else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
-                 "The store in %s is busy (another Pieper is writing); try again",
+                 _("The store in %s is busy (another Pieper is writing); try again"),
                  self->data_dir);
   else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT,
-                 "The store %s is damaged or not a Pieper database", self->path);
+                 _("The store %s is damaged or not a Pieper database"), self->path);
   else if (primary == SQLITE_CONSTRAINT)
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                 "The store refused the change: %s", detail);
+                 _("The store refused the change: %s"), detail);
   else
     g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_FAILED,
-                 "The store failed: %s", detail);
+                 _("The store failed: %s"), detail);
 
   return FALSE;
 }
@@ -286,7 +288,7 @@ prepare_data_dir (const char  *data_dir,
       int saved_errno = errno;
 
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_READ_ONLY,
-                   "Cannot create the data directory %s: %s",
+                   _("Cannot create the data directory %s: %s"),
                    data_dir, g_strerror (saved_errno));
       return FALSE;
     }
@@ -299,7 +301,7 @@ prepare_data_dir (const char  *data_dir,
       int saved_errno = errno;
 
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_READ_ONLY,
-                   "Cannot open the store %s: %s", path, g_strerror (saved_errno));
+                   _("Cannot open the store %s: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -394,7 +396,7 @@ pieper_store_check_integrity (PieperStore  *self,
   if (g_strcmp0 (result, "ok") != 0)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_CORRUPT,
-                   "The store %s failed its integrity check: %s", self->path, result);
+                   _("The store %s failed its integrity check: %s"), self->path, result);
       return FALSE;
     }
 
@@ -907,7 +909,7 @@ get_incident (PieperStore  *self,
     if (rc == SQLITE_DONE)
       {
         g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
-                     "No incident %" G_GINT64_FORMAT, id);
+                     _("No incident %lld"), (long long) id);
         return NULL;
       }
     if (rc != SQLITE_ROW)
@@ -973,7 +975,7 @@ pieper_store_lookup_incident (PieperStore  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
-                   "No incident “%s”", remote_id);
+                   _("No incident “%s”"), remote_id);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -1066,7 +1068,7 @@ pieper_store_find_incident (PieperStore  *self,
       g_autofree char *shown = pieper_utf8_cap (id_or_number, 64);
 
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
-                   "No incident “%s”", shown);
+                   _("No incident “%s”"), shown);
       return NULL;
     }
 

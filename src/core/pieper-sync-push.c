@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "pieper-sync-engine-private.h"
@@ -251,6 +253,29 @@ who_resolved (PieperIncident *incident)
   return NULL;
 }
 
+/* Whole sentences, so each reads well once translated. */
+static char *
+resolved_reason (PieperOp    op,
+                 const char *by)
+{
+  switch (op)
+    {
+    case PIEPER_OP_ACKNOWLEDGE:
+      /* TRANSLATORS: %s is who the incident was assigned to, or “someone” */
+      return g_strdup_printf (_("Not sent: the incident was resolved on the server (%s) before your acknowledgement arrived"), by);
+    case PIEPER_OP_ESCALATE:
+      return g_strdup_printf (_("Not sent: the incident was resolved on the server (%s) before your escalation arrived"), by);
+    case PIEPER_OP_REASSIGN:
+      return g_strdup_printf (_("Not sent: the incident was resolved on the server (%s) before your reassignment arrived"), by);
+    case PIEPER_OP_SNOOZE:
+      return g_strdup_printf (_("Not sent: the incident was resolved on the server (%s) before your snooze arrived"), by);
+    case PIEPER_OP_RESOLVE:
+    case PIEPER_OP_NOTE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* The conflict rules, decided on the incident as the server has it now. */
 static void
 precheck_cb (GObject      *object,
@@ -279,14 +304,8 @@ precheck_cb (GObject      *object,
       g_autofree char *reason = NULL;
 
       /* Never send a stale acknowledge: PagerDuty would reopen the
-       * incident. The same holds for escalating or reassigning. */
-      if (by != NULL)
-        reason = g_strdup_printf ("Not sent: the incident was resolved on the server (%s) before your %s arrived",
-                                  by, pieper_op_to_string (op));
-      else
-        reason = g_strdup_printf ("Not sent: the incident was resolved on the server before your %s arrived",
-                                  pieper_op_to_string (op));
-
+       * incident. The same holds for escalating, reassigning, snoozing. */
+      reason = resolved_reason (op, by != NULL ? by : _("someone"));
       conflict (g_steal_pointer (&task), reason);
       return;
     }
@@ -301,7 +320,7 @@ precheck_cb (GObject      *object,
   if (op == PIEPER_OP_SNOOZE && status == PIEPER_STATUS_TRIGGERED)
     {
       conflict (g_steal_pointer (&task),
-                "Not sent: the incident is no longer acknowledged on the server, so it cannot be snoozed");
+                _("Not sent: the incident is no longer acknowledged on the server, so it cannot be snoozed"));
       return;
     }
 
