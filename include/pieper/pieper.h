@@ -4,6 +4,7 @@
 #include "pieper-types.h"
 #include "pieper-account.h"
 #include "pieper-action.h"
+#include "pieper-alarm-policy.h"
 #include "pieper-incident.h"
 #include "pieper-timeline-entry.h"
 #include "pieper-store.h"
