@@ -189,9 +189,11 @@ valid_token (const char *token)
 }
 
 /* The first line of standard input, trimmed; at a terminal, typed after a
- * prompt on standard error with echo off. */
+ * prompt on standard error with echo off. With @optional, no input at all
+ * is an empty token rather than an error. */
 static char *
-read_token_from_stdin (GError **error)
+read_token_from_stdin (gboolean   optional,
+                       GError   **error)
 {
   char buffer[TOKEN_MAX_BYTES + 1];
   gboolean tty = isatty (STDIN_FILENO);
@@ -219,7 +221,7 @@ read_token_from_stdin (GError **error)
             echo_off = TRUE;
         }
 
-      fputs (_("Token: "), stderr);
+      fputs (optional ? _("Token (empty for none): ") : _("Token: "), stderr);
       fflush (stderr);
     }
 
@@ -273,7 +275,7 @@ read_token_from_stdin (GError **error)
       goto out;
     }
 
-  if (len == 0 && at_eof)
+  if (len == 0 && at_eof && !optional)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            _("No token on standard input; pipe it in, or set PIEPER_TOKEN"));
@@ -290,8 +292,11 @@ out:
   return token;
 }
 
+/* With @optional (a server that may need no token), no token is not an
+ * error: it returns NULL without one. */
 static char *
-get_new_token (gboolean  *from_env,
+get_new_token (gboolean   optional,
+               gboolean  *from_env,
                GError   **error)
 {
   const char *env = pieper_secret_get_env_token ();
@@ -301,7 +306,7 @@ get_new_token (gboolean  *from_env,
 
   if (env != NULL)
     token = g_strdup (env);
-  else if (!(token = read_token_from_stdin (error)))
+  else if (!(token = read_token_from_stdin (optional, error)))
     return NULL;
 
   g_strstrip (token);
@@ -309,8 +314,9 @@ get_new_token (gboolean  *from_env,
   if (*token == '\0')
     {
       pieper_secret_token_free (token);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("The token is empty"));
+      if (!optional)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                             _("The token is empty"));
       return NULL;
     }
 
@@ -409,6 +415,7 @@ account_add (PieperctlContext  *ctx,
   const char *email = NULL;
   gboolean from_env = FALSE;
   gboolean duplicate = FALSE;
+  gboolean token_optional;
   char *token = NULL;
 
   for (int i = 1; i < argc; i++)
@@ -459,7 +466,9 @@ account_add (PieperctlContext  *ctx,
     email = "";
 
   shown_url = printable (url);
-  shown_email = printable (email);
+  /* Without an address, Alertmanager silences name the local user. */
+  shown_email = printable (*email != '\0' ? email : g_get_user_name ());
+  token_optional = pieper_providers_token_is_optional (provider);
 
   /* Before asking for a token that would not be used. */
   if (!find_duplicate (ctx->store, provider, url, email, &duplicate, &error))
@@ -467,7 +476,7 @@ account_add (PieperctlContext  *ctx,
   if (duplicate)
     return _pieperctl_fail (_("There is already a %s account for %s at %s"), provider, shown_email, shown_url);
 
-  if (!(token = get_new_token (&from_env, &error)))
+  if (!(token = get_new_token (token_optional, &from_env, &error)) && error != NULL)
     return _pieperctl_fail_error (error);
 
   account = pieper_account_new (provider, url, email);
@@ -478,6 +487,13 @@ account_add (PieperctlContext  *ctx,
     }
 
   id_text = g_strdup_printf ("%" G_GINT64_FORMAT, pieper_account_get_id (added));
+
+  if (token == NULL)
+    {
+      printf (_("Added %s account %s for %s at %s, without a token\n"),
+              provider, id_text, shown_email, shown_url);
+      return PIEPERCTL_OK;
+    }
 
   if (!pieper_secret_store_token (added, token, NULL, &error))
     {
@@ -522,6 +538,7 @@ account_add (PieperctlContext  *ctx,
 typedef enum
 {
   TOKEN_NOT_NEEDED,
+  TOKEN_NONE,
   TOKEN_FROM_ENV,
   TOKEN_STORED,
   TOKEN_MISSING,
@@ -557,6 +574,9 @@ token_status (PieperAccount *account,
       return TOKEN_UNKNOWN;
     }
 
+  if (!has_token && pieper_providers_token_is_optional (pieper_account_get_provider (account)))
+    return TOKEN_NONE;
+
   return has_token ? TOKEN_STORED : TOKEN_MISSING;
 }
 
@@ -567,6 +587,8 @@ token_status_id (TokenStatus status)
     {
     case TOKEN_NOT_NEEDED:
       return "not-needed";
+    case TOKEN_NONE:
+      return "none";
     case TOKEN_FROM_ENV:
       return "env";
     case TOKEN_STORED:
@@ -588,6 +610,8 @@ token_status_label (TokenStatus status)
     {
     case TOKEN_NOT_NEEDED:
       return _("token: not needed");
+    case TOKEN_NONE:
+      return _("token: none");
     case TOKEN_FROM_ENV:
       return _("token: from PIEPER_TOKEN");
     case TOKEN_STORED:

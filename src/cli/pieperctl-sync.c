@@ -42,9 +42,17 @@ make_engine (PieperctlContext  *ctx,
 
       if (!(token = pieper_secret_get_token (account, &error)))
         {
-          *status = _pieperctl_fail (_("No token for %s: %s"),
-                                     pieper_account_get_url (account), error->message);
-          return NULL;
+          /* An Alertmanager without a proxy in front needs no token. */
+          if (pieper_providers_token_is_optional (pieper_account_get_provider (account)) &&
+              (g_error_matches (error, PIEPER_SECRET_ERROR, PIEPER_SECRET_ERROR_NO_TOKEN) ||
+               g_error_matches (error, PIEPER_SECRET_ERROR, PIEPER_SECRET_ERROR_NO_SERVICE)))
+            g_clear_error (&error);
+          else
+            {
+              *status = _pieperctl_fail (_("No token for %s: %s"),
+                                         pieper_account_get_url (account), error->message);
+              return NULL;
+            }
         }
 
       provider = pieper_provider_new_for_account (account, token, &error);

@@ -38,8 +38,10 @@ static const PieperctlCommand commands[] = {
     N_("Send your queued actions and fetch incidents, once"), TRUE },
   { "watch", _pieperctl_watch, N_("watch [--interval SECONDS]"),
     N_("Keep syncing and print each new page as it arrives"), TRUE },
-  { "account", _pieperctl_account, N_("account add --provider NAME --url URL --email EMAIL | list [--json] | remove ID [--force]"),
-    N_("Manage server accounts; add reads the token from standard input or PIEPER_TOKEN"), TRUE },
+  { "account", _pieperctl_account, N_("account add --provider NAME --url URL [--email EMAIL] | list [--json] | remove ID [--force]"),
+    N_("Manage server accounts; add reads the token from standard input or PIEPER_TOKEN "
+       "(pagerduty: token and e-mail required; alertmanager: both optional, "
+       "a token USER:PASSWORD is sent as basic auth, any other as a bearer token)"), TRUE },
   { "batch", _pieperctl_batch, N_("batch"),
     N_("Run commands read from standard input, one per line"), TRUE },
 };

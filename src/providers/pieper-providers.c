@@ -5,6 +5,7 @@
 
 #include "pieper-providers.h"
 
+#include "pieper-alertmanager.h"
 #include "pieper-pagerduty.h"
 
 /*
@@ -15,6 +16,7 @@
 
 static const char * const provider_names[] = {
   "pagerduty",
+  "alertmanager",
   NULL
 };
 
@@ -86,9 +88,23 @@ check_url (const char  *url,
 }
 
 /**
+ * pieper_providers_token_is_optional:
+ * @provider: a provider name, as stored in an account
+ *
+ * Returns: whether an account of @provider works without a token (an
+ *   Alertmanager without a proxy in front needs none)
+ */
+gboolean
+pieper_providers_token_is_optional (const char *provider)
+{
+  return g_strcmp0 (provider, "alertmanager") == 0;
+}
+
+/**
  * pieper_provider_new_for_account:
  * @account: the account
- * @token: its API token, from the Secret Service
+ * @token: (nullable): its API token, from the Secret Service (optional
+ *   where pieper_providers_token_is_optional() says so)
  * @error: return location for an error
  *
  * Returns: (transfer full) (nullable): a provider for the account's server,
@@ -126,9 +142,21 @@ pieper_provider_new_for_account (PieperAccount  *account,
                                    token);
     }
 
+  if (g_strcmp0 (provider, "alertmanager") == 0)
+    {
+      /* The token, when there is one, is for a proxy in front; the e-mail
+       * address, when there is one, names the responder in silences. */
+      if (!check_url (pieper_account_get_url (account), error))
+        return NULL;
+
+      return pieper_alertmanager_new (pieper_account_get_url (account),
+                                      pieper_account_get_email (account),
+                                      token, error);
+    }
+
   name = pieper_utf8_cap (provider != NULL ? provider : "(none)", 64);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               "Pieper cannot talk to “%s” servers; it knows: pagerduty",
+               "Pieper cannot talk to “%s” servers; it knows: pagerduty, alertmanager",
                name);
   return NULL;
 }

@@ -9,5 +9,6 @@ PieperProvider     *pieper_provider_new_for_account (PieperAccount  *account,
                                                      const char     *token,
                                                      GError        **error);
 const char * const *pieper_providers_list           (void);
+gboolean            pieper_providers_token_is_optional (const char *provider);
 
 G_END_DECLS

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <pieper.h>
+
+G_BEGIN_DECLS
+
+#define PIEPER_TYPE_INCIDENT_LIST_MODEL (pieper_incident_list_model_get_type ())
+G_DECLARE_FINAL_TYPE (PieperIncidentListModel, pieper_incident_list_model, PIEPER, INCIDENT_LIST_MODEL, GObject)
+
+PieperIncidentListModel *pieper_incident_list_model_new        (PieperStore             *store);
+PieperStore             *pieper_incident_list_model_get_store  (PieperIncidentListModel *self);
+/* Refreshes on the engine's "synced" signal. */
+void                     pieper_incident_list_model_set_engine (PieperIncidentListModel *self,
+                                                                PieperSyncEngine        *engine);
+/* Reads the store's effective incidents again and emits items-changed for
+ * exactly the runs of incidents that were added, removed or changed. */
+gboolean                 pieper_incident_list_model_refresh    (PieperIncidentListModel *self,
+                                                                GError                 **error);
+/* The position of the incident with store id @id, or G_MAXUINT. */
+guint                    pieper_incident_list_model_find       (PieperIncidentListModel *self,
+                                                                gint64                   id);
+
+G_END_DECLS

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "pieper-incident-page.h"
+#include "pieper-incident-row.h"
+#include "pieper-timeline-row.h"
+
+/*
+ * The incident page. Its buttons are the app's actions with the incident's
+ * store id as target, so they queue through the same code as shortcuts and
+ * notifications; those the server cannot do are hidden.
+ */
+
+struct _PieperIncidentPage
+{
+  GtkWidget        parent_instance;
+
+  PieperIncident  *incident;
+
+  GtkStack        *stack;
+  GtkLabel        *title_label;
+  GtkLabel        *status_label;
+  GtkLabel        *urgency_label;
+  GtkWidget       *pending_box;
+  GtkLabel        *pending_label;
+  GtkWidget       *acknowledge_button;
+  GtkWidget       *escalate_button;
+  GtkWidget       *reassign_button;
+  GtkPopover      *reassign_popover;
+  GtkEditable     *reassign_entry;
+  GtkWidget       *snooze_button;
+  GtkWidget       *resolve_button;
+  AdwActionRow    *priority_row;
+  AdwActionRow    *service_row;
+  AdwActionRow    *policy_row;
+  AdwActionRow    *manager_row;
+  AdwActionRow    *opened_row;
+  GtkWidget       *links_group;
+  AdwActionRow    *chat_row;
+  AdwActionRow    *video_row;
+  AdwActionRow    *status_page_row;
+  AdwActionRow    *postmortem_row;
+  GtkWidget       *note_box;
+  GtkEditable     *note_entry;
+  GtkListBox      *timeline_list;
+};
+
+G_DEFINE_FINAL_TYPE (PieperIncidentPage, pieper_incident_page, GTK_TYPE_WIDGET)
+
+static void
+set_value (AdwActionRow *row,
+           const char   *value)
+{
+  gboolean known = value != NULL && *value != '\0';
+
+  adw_action_row_set_subtitle (row, known ? value : _("Not set"));
+}
+
+/* A link row shows only when the server has the link; its subtitle is the
+ * address, so the responder sees where it goes before going. */
+static gboolean
+set_link (AdwActionRow *row,
+          const char   *url)
+{
+  gboolean known = url != NULL && *url != '\0';
+
+  gtk_widget_set_visible (GTK_WIDGET (row), known);
+  adw_action_row_set_subtitle (row, known ? url : "");
+  return known;
+}
+
+static void
+set_action (GtkWidget          *button,
+            PieperCapabilities  capabilities,
+            PieperCapabilities  needed,
+            const char         *action_name,
+            GVariant           *target)
+{
+  GtkWidget *child = gtk_widget_get_parent (button);
+  gboolean can = (capabilities & needed) != 0;
+
+  /* Hidden as a flow box child, so no empty cell stays behind. */
+  gtk_widget_set_visible (GTK_IS_FLOW_BOX_CHILD (child) ? child : button, can);
+  /* The target first: an action with a parameter and no target yet is a
+   * mismatch GTK warns about. */
+  if (action_name != NULL)
+    {
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+    }
+}
+
+static GtkWidget *
+create_timeline_row_cb (gpointer item,
+                        gpointer user_data)
+{
+  return pieper_timeline_row_new (PIEPER_TIMELINE_ENTRY (item));
+}
+
+void
+pieper_incident_page_set_incident (PieperIncidentPage *self,
+                                   PieperIncident     *incident,
+                                   PieperCapabilities  capabilities,
+                                   GListModel         *timeline)
+{
+  g_autoptr(GVariant) target = NULL;
+  g_autoptr(GDateTime) opened = NULL;
+  g_autofree char *opened_text = NULL;
+  g_autofree char *managers = NULL;
+  g_autofree char *policy = NULL;
+  const char * const *assignees;
+  PieperStatus status;
+  gboolean any_link = FALSE;
+  guint pending;
+
+  g_return_if_fail (PIEPER_IS_INCIDENT_PAGE (self));
+  g_return_if_fail (incident == NULL || PIEPER_IS_INCIDENT (incident));
+  g_return_if_fail (timeline == NULL || G_IS_LIST_MODEL (timeline));
+
+  /* A note half written stays when the same incident is shown again. */
+  if (incident == NULL || self->incident == NULL ||
+      pieper_incident_get_id (incident) != pieper_incident_get_id (self->incident))
+    gtk_editable_set_text (self->note_entry, "");
+
+  g_set_object (&self->incident, incident);
+  gtk_list_box_bind_model (self->timeline_list, timeline, create_timeline_row_cb, NULL, NULL);
+
+  if (incident == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->stack, "incident");
+  gtk_label_set_text (self->title_label, pieper_incident_get_title (incident));
+
+  status = pieper_incident_get_status (incident);
+  gtk_label_set_text (self->status_label, _pieper_status_label (status));
+  _pieper_set_badge (GTK_WIDGET (self->status_label), _pieper_status_css_class (status));
+  gtk_label_set_text (self->urgency_label, _pieper_urgency_label (pieper_incident_get_urgency (incident)));
+
+  pending = pieper_incident_get_pending (incident);
+  gtk_widget_set_visible (gtk_widget_get_parent (self->pending_box), pending > 0);
+  if (pending > 0)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u change waiting to sync",
+                                                         "%u changes waiting to sync", pending),
+                                               pending);
+      gtk_label_set_text (self->pending_label, text);
+    }
+
+  set_value (self->priority_row, pieper_incident_get_priority (incident));
+  set_value (self->service_row, pieper_incident_get_service (incident));
+  if (pieper_incident_get_escalation_policy (incident) != NULL)
+    /* TRANSLATORS: the escalation policy and the level it is at now. */
+    policy = g_strdup_printf (_("%s, level %d"), pieper_incident_get_escalation_policy (incident),
+                              pieper_incident_get_escalation_level (incident));
+  set_value (self->policy_row, policy);
+  assignees = pieper_incident_get_assignees (incident);
+  if (assignees != NULL && assignees[0] != NULL)
+    managers = g_strjoinv (", ", (char **) assignees);
+  set_value (self->manager_row, managers);
+  opened = g_date_time_new_from_unix_local (pieper_incident_get_created_at (incident));
+  if (opened != NULL && pieper_incident_get_created_at (incident) > 0)
+    opened_text = g_date_time_format (opened, "%c");
+  set_value (self->opened_row, opened_text);
+
+  any_link |= set_link (self->chat_row, pieper_incident_get_chat_url (incident));
+  any_link |= set_link (self->video_row, pieper_incident_get_video_url (incident));
+  any_link |= set_link (self->status_page_row, pieper_incident_get_status_page_url (incident));
+  any_link |= set_link (self->postmortem_row, pieper_incident_get_postmortem_url (incident));
+  gtk_widget_set_visible (self->links_group, any_link);
+
+  /* What makes no sense in this status is hidden too: a resolved incident
+   * is not acknowledged again. */
+  if (status == PIEPER_STATUS_RESOLVED)
+    capabilities &= PIEPER_CAPABILITY_NOTE;
+  else if (status == PIEPER_STATUS_ACKNOWLEDGED)
+    capabilities &= ~PIEPER_CAPABILITY_ACKNOWLEDGE;
+
+  target = g_variant_ref_sink (g_variant_new_int64 (pieper_incident_get_id (incident)));
+  set_action (self->acknowledge_button, capabilities, PIEPER_CAPABILITY_ACKNOWLEDGE, "app.acknowledge", target);
+  set_action (self->escalate_button, capabilities, PIEPER_CAPABILITY_ESCALATE, "app.escalate", target);
+  set_action (self->reassign_button, capabilities, PIEPER_CAPABILITY_REASSIGN, NULL, target);
+  set_action (self->snooze_button, capabilities, PIEPER_CAPABILITY_SNOOZE, "app.snooze", target);
+  set_action (self->resolve_button, capabilities, PIEPER_CAPABILITY_RESOLVE, "app.resolve", target);
+  gtk_widget_set_visible (self->note_box, (capabilities & PIEPER_CAPABILITY_NOTE) != 0);
+}
+
+PieperIncident *
+pieper_incident_page_get_incident (PieperIncidentPage *self)
+{
+  g_return_val_if_fail (PIEPER_IS_INCIDENT_PAGE (self), NULL);
+
+  return self->incident;
+}
+
+void
+pieper_incident_page_focus_note (PieperIncidentPage *self)
+{
+  g_return_if_fail (PIEPER_IS_INCIDENT_PAGE (self));
+
+  if (self->incident != NULL && gtk_widget_get_visible (self->note_box))
+    gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
+}
+
+static void
+note_activate_cb (PieperIncidentPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->incident == NULL)
+    return;
+
+  text = g_strstrip (g_strdup (gtk_editable_get_text (self->note_entry)));
+  if (*text == '\0')
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.note", "(xs)",
+                              pieper_incident_get_id (self->incident), text);
+  gtk_editable_set_text (self->note_entry, "");
+}
+
+static void
+reassign_activate_cb (PieperIncidentPage *self)
+{
+  g_autofree char *user = NULL;
+
+  if (self->incident == NULL)
+    return;
+
+  user = g_strstrip (g_strdup (gtk_editable_get_text (self->reassign_entry)));
+  if (*user == '\0')
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.reassign", "(xs)",
+                              pieper_incident_get_id (self->incident), user);
+  gtk_editable_set_text (self->reassign_entry, "");
+  gtk_popover_popdown (self->reassign_popover);
+}
+
+static void
+link_activated_cb (PieperIncidentPage *self,
+                   AdwActionRow       *row)
+{
+  const char *url = adw_action_row_get_subtitle (row);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (url == NULL || *url == '\0')
+    return;
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, GDK_CURRENT_TIME);
+}
+
+static void
+pieper_incident_page_dispose (GObject *object)
+{
+  PieperIncidentPage *self = PIEPER_INCIDENT_PAGE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_INCIDENT_PAGE);
+  g_clear_object (&self->incident);
+
+  G_OBJECT_CLASS (pieper_incident_page_parent_class)->dispose (object);
+}
+
+static void
+pieper_incident_page_class_init (PieperIncidentPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pieper_incident_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-incident-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, urgency_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, pending_box);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, pending_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, acknowledge_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, escalate_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, reassign_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, reassign_popover);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, reassign_entry);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, snooze_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, resolve_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, priority_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, service_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, policy_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, manager_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, opened_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, links_group);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, chat_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, video_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, status_page_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, postmortem_row);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, note_box);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, note_entry);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, timeline_list);
+  gtk_widget_class_bind_template_callback (widget_class, note_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reassign_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, link_activated_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+pieper_incident_page_init (PieperIncidentPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+pieper_incident_page_new (void)
+{
+  return g_object_new (PIEPER_TYPE_INCIDENT_PAGE, NULL);
+}

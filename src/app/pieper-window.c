@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pieper-incident-page.h"
+#include "pieper-incident-row.h"
+#include "pieper-window.h"
+
+/*
+ * The main window: the incident list and the incident page side by side in
+ * an AdwLeaflet, folding to one at a time on a phone. The leaflet is the
+ * one place to change when moving to AdwNavigationSplitView (libadwaita
+ * 1.4). The window owns no data: it filters the application's list model
+ * and reads the shown incident from the store.
+ */
+
+typedef enum
+{
+  FILTER_MINE,
+  FILTER_ALL,
+  FILTER_TRIGGERED,
+  FILTER_ACKNOWLEDGED,
+  FILTER_RESOLVED,
+} Filter;
+
+struct _PieperWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  PieperApplication    *application;
+  GtkCustomFilter      *filter;
+  GtkFilterListModel   *filtered;
+  GtkSingleSelection   *selection;
+  char                 *search;
+  gint64                incident_id;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *list_pane;
+  GtkWidget            *incident_pane;
+  AdwWindowTitle       *list_title;
+  AdwWindowTitle       *incident_title;
+  GtkRevealer          *offline_revealer;
+  GtkLabel             *offline_label;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *filter_dropdown;
+  GtkStack             *list_stack;
+  GtkListView          *list_view;
+  PieperIncidentPage   *incident_page;
+};
+
+G_DEFINE_FINAL_TYPE (PieperWindow, pieper_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_APPLICATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+matches_search (PieperIncident *incident,
+                const char     *search)
+{
+  g_autofree char *number = NULL;
+  const char *fields[4];
+
+  if (search == NULL || *search == '\0')
+    return TRUE;
+
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, pieper_incident_get_number (incident));
+  fields[0] = pieper_incident_get_title (incident);
+  fields[1] = pieper_incident_get_service (incident);
+  fields[2] = pieper_incident_get_remote_id (incident);
+  fields[3] = number;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *folded = NULL;
+
+      if (fields[i] == NULL)
+        continue;
+      folded = g_utf8_casefold (fields[i], -1);
+      if (strstr (folded, search) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  PieperWindow *self = user_data;
+  PieperIncident *incident = item;
+  PieperStatus status = pieper_incident_get_status (incident);
+  gboolean shown;
+
+  switch ((Filter) gtk_drop_down_get_selected (self->filter_dropdown))
+    {
+    case FILTER_MINE:
+      shown = status != PIEPER_STATUS_RESOLVED &&
+              pieper_application_is_mine (self->application, incident);
+      break;
+    case FILTER_TRIGGERED:
+      shown = status == PIEPER_STATUS_TRIGGERED;
+      break;
+    case FILTER_ACKNOWLEDGED:
+      shown = status == PIEPER_STATUS_ACKNOWLEDGED;
+      break;
+    case FILTER_RESOLVED:
+      shown = status == PIEPER_STATUS_RESOLVED;
+      break;
+    case FILTER_ALL:
+    default:
+      shown = TRUE;
+      break;
+    }
+
+  return shown && matches_search (incident, self->search);
+}
+
+static void
+update_list_state (PieperWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
+
+  adw_window_title_set_subtitle (self->list_title, count);
+  gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
+}
+
+static void
+update_actions (PieperWindow *self)
+{
+  PieperIncident *incident = pieper_incident_page_get_incident (self->incident_page);
+  gboolean shown = incident != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.acknowledge", shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.escalate", shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resolve", shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.note", shown);
+}
+
+/* Reads the shown incident again: its effective state and timeline. */
+static void
+reload_page (PieperWindow *self)
+{
+  PieperStore *store = pieper_application_get_store (self->application);
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GListStore) timeline = g_list_store_new (PIEPER_TYPE_TIMELINE_ENTRY);
+  g_autofree char *title = NULL;
+
+  if (self->incident_id != 0)
+    incident = pieper_store_get_incident (store, self->incident_id, NULL);
+
+  if (incident == NULL)
+    {
+      pieper_incident_page_set_incident (self->incident_page, NULL, PIEPER_CAPABILITY_NONE, NULL);
+      adw_window_title_set_title (self->incident_title, "");
+      update_actions (self);
+      return;
+    }
+
+  entries = pieper_store_list_timeline (store, self->incident_id, NULL);
+  if (entries != NULL)
+    g_list_store_splice (timeline, 0, 0, entries->pdata, entries->len);
+
+  pieper_incident_page_set_incident (self->incident_page, incident,
+                                     pieper_application_get_capabilities (self->application, incident),
+                                     G_LIST_MODEL (timeline));
+  /* TRANSLATORS: the title of the incident page: the incident's number. */
+  title = g_strdup_printf (_("Incident #%" G_GINT64_FORMAT), pieper_incident_get_number (incident));
+  adw_window_title_set_title (self->incident_title, title);
+  update_actions (self);
+}
+
+void
+pieper_window_show_incident (PieperWindow *self,
+                             gint64        id)
+{
+  PieperSyncEngine *engine;
+
+  g_return_if_fail (PIEPER_IS_WINDOW (self));
+
+  engine = pieper_application_get_engine (self->application);
+  if (self->incident_id != 0 && self->incident_id != id)
+    pieper_sync_engine_watch_incident (engine, self->incident_id, FALSE);
+  self->incident_id = id;
+  if (id != 0)
+    pieper_sync_engine_watch_incident (engine, id, TRUE);
+
+  reload_page (self);
+  adw_leaflet_set_visible_child (self->leaflet, id != 0 ? self->incident_pane : self->list_pane);
+}
+
+gint64
+pieper_window_get_incident_id (PieperWindow *self)
+{
+  g_return_val_if_fail (PIEPER_IS_WINDOW (self), 0);
+
+  return self->incident_id;
+}
+
+void
+pieper_window_show_message (PieperWindow *self,
+                            const char   *message)
+{
+  g_return_if_fail (PIEPER_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+items_changed_cb (PieperWindow *self)
+{
+  update_list_state (self);
+  if (self->incident_id != 0)
+    reload_page (self);
+}
+
+/* A round may have pulled the shown incident's timeline. */
+static void
+synced_cb (PieperWindow *self)
+{
+  if (self->incident_id != 0)
+    reload_page (self);
+}
+
+static void
+state_changed_cb (PieperWindow     *self,
+                  GParamSpec       *pspec,
+                  PieperSyncEngine *engine)
+{
+  switch (pieper_sync_engine_get_state (engine))
+    {
+    case PIEPER_SYNC_STATE_OFFLINE:
+      gtk_label_set_text (self->offline_label,
+                          _("Offline — your actions are kept and sent when the server can be reached"));
+      gtk_revealer_set_reveal_child (self->offline_revealer, TRUE);
+      break;
+
+    case PIEPER_SYNC_STATE_AUTH_FAILED:
+      gtk_label_set_text (self->offline_label, _("The server refused the token — check the account"));
+      gtk_revealer_set_reveal_child (self->offline_revealer, TRUE);
+      break;
+
+    case PIEPER_SYNC_STATE_IDLE:
+    case PIEPER_SYNC_STATE_SYNCING:
+    default:
+      gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
+      break;
+    }
+}
+
+static void
+search_changed_cb (PieperWindow *self)
+{
+  g_free (self->search);
+  self->search = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+filter_changed_cb (PieperWindow *self)
+{
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+list_activate_cb (PieperWindow *self,
+                  guint         position)
+{
+  g_autoptr(PieperIncident) incident = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (incident != NULL)
+    pieper_window_show_incident (self, pieper_incident_get_id (incident));
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, pieper_incident_row_new ());
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  pieper_incident_row_set_incident (PIEPER_INCIDENT_ROW (gtk_list_item_get_child (item)),
+                                    gtk_list_item_get_item (item));
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  pieper_incident_row_set_incident (PIEPER_INCIDENT_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+/* Window actions: the shown incident, through the app's actions. */
+
+static void
+activate_on_shown (PieperWindow *self,
+                   const char   *action)
+{
+  PieperIncident *incident = pieper_incident_page_get_incident (self->incident_page);
+
+  if (incident != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), action, "x", pieper_incident_get_id (incident));
+}
+
+static void
+acknowledge_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  activate_on_shown (PIEPER_WINDOW (widget), "app.acknowledge");
+}
+
+static void
+escalate_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  activate_on_shown (PIEPER_WINDOW (widget), "app.escalate");
+}
+
+static void
+resolve_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  activate_on_shown (PIEPER_WINDOW (widget), "app.resolve");
+}
+
+static void
+note_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PieperWindow *self = PIEPER_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->incident_pane);
+  pieper_incident_page_focus_note (self->incident_page);
+}
+
+static void
+search_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PieperWindow *self = PIEPER_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+back_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PieperWindow *self = PIEPER_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+pieper_window_constructed (GObject *object)
+{
+  PieperWindow *self = PIEPER_WINDOW (object);
+  GListModel *incidents;
+  PieperSyncEngine *engine;
+  GtkListItemFactory *factory;
+
+  G_OBJECT_CLASS (pieper_window_parent_class)->constructed (object);
+
+  g_assert (PIEPER_IS_APPLICATION (self->application));
+  gtk_window_set_application (GTK_WINDOW (self), GTK_APPLICATION (self->application));
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  incidents = G_LIST_MODEL (pieper_application_get_incidents (self->application));
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (incidents),
+                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_object (self->filtered, "items-changed",
+                           G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  engine = pieper_application_get_engine (self->application);
+  g_signal_connect_object (engine, "notify::state", G_CALLBACK (state_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  state_changed_cb (self, NULL, engine);
+  g_signal_connect_object (engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
+
+  update_list_state (self);
+  reload_page (self);
+}
+
+static void
+pieper_window_dispose (GObject *object)
+{
+  PieperWindow *self = PIEPER_WINDOW (object);
+
+  if (self->incident_id != 0 && self->application != NULL &&
+      pieper_application_get_engine (self->application) != NULL)
+    pieper_sync_engine_watch_incident (pieper_application_get_engine (self->application),
+                                       self->incident_id, FALSE);
+  self->incident_id = 0;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_WINDOW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->application);
+
+  G_OBJECT_CLASS (pieper_window_parent_class)->dispose (object);
+}
+
+static void
+pieper_window_finalize (GObject *object)
+{
+  PieperWindow *self = PIEPER_WINDOW (object);
+
+  g_free (self->search);
+
+  G_OBJECT_CLASS (pieper_window_parent_class)->finalize (object);
+}
+
+static void
+pieper_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  PieperWindow *self = PIEPER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_APPLICATION:
+      self->application = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pieper_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  PieperWindow *self = PIEPER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_APPLICATION:
+      g_value_set_object (value, self->application);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pieper_window_class_init (PieperWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = pieper_window_constructed;
+  object_class->dispose = pieper_window_dispose;
+  object_class->finalize = pieper_window_finalize;
+  object_class->get_property = pieper_window_get_property;
+  object_class->set_property = pieper_window_set_property;
+
+  /* The PieperApplication, as opposed to GtkWindow:application, which a
+   * window loses when it is closed. */
+  properties[PROP_APPLICATION] =
+    g_param_spec_object ("pieper-application", NULL, NULL, PIEPER_TYPE_APPLICATION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PIEPER_TYPE_INCIDENT_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_pane);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_pane);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_title);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_title);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, offline_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_page);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.acknowledge", NULL, acknowledge_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.escalate", NULL, escalate_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.resolve", NULL, resolve_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.note", NULL, note_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action_cb);
+}
+
+static void
+pieper_window_init (PieperWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+PieperWindow *
+pieper_window_new (PieperApplication *application)
+{
+  g_return_val_if_fail (PIEPER_IS_APPLICATION (application), NULL);
+
+  return g_object_new (PIEPER_TYPE_WINDOW, "pieper-application", application, NULL);
+}

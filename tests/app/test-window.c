@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "app-test-util.h"
+#include "pieper-incident-page.h"
+#include "pieper-incident-row.h"
+#include "pieper-preferences-window.h"
+#include "pieper-window.h"
+#include "test-util.h"
+
+/*
+ * The window against a store with incidents and a server that cannot be
+ * reached: it folds on a phone and unfolds on a desktop, and acknowledging
+ * from the incident page puts exactly one action in the outbox and shows it
+ * pending on the page and in the list.
+ */
+
+static char *dir;
+static PieperApplication *app;
+
+#define N_INCIDENTS 12
+
+static void
+fill_store (const char *data_dir)
+{
+  g_autoptr(PieperStore) store = NULL;
+  g_autoptr(PieperAccount) account = NULL;
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  store = pieper_store_open (data_dir, &error);
+  g_assert_no_error (error);
+  /* Port 9 (discard) on loopback: nothing listens, so the app is offline. */
+  account = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "mira.jansen@example.com");
+  added = pieper_store_add_account (store, account, &error);
+  g_assert_no_error (error);
+
+  for (guint n = 1; n <= N_INCIDENTS; n++)
+    {
+      g_autofree char *remote_id = g_strdup_printf ("PWIN%04u", n);
+      g_autofree char *title = g_strdup_printf ("checkout-api: p99 latency above %u00 ms", n);
+      PieperIncident *incident = pieper_incident_new (remote_id);
+
+      pieper_incident_set_number (incident, 100 + n);
+      pieper_incident_set_title (incident, title);
+      pieper_incident_set_status (incident, n % 3 == 0 ? PIEPER_STATUS_ACKNOWLEDGED : PIEPER_STATUS_TRIGGERED);
+      pieper_incident_set_urgency (incident, n % 2 ? PIEPER_URGENCY_HIGH : PIEPER_URGENCY_LOW);
+      pieper_incident_set_service (incident, "checkout-api");
+      pieper_incident_set_escalation_policy (incident, "Checkout On-Call");
+      pieper_incident_set_escalation_level (incident, 1);
+      pieper_incident_set_created_at (incident, 1700000000 + n * 60);
+      g_ptr_array_add (incidents, incident);
+    }
+
+  g_assert_true (pieper_store_apply_snapshot (store, pieper_account_get_id (added), incidents, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+offline (gpointer data)
+{
+  return pieper_sync_engine_get_state (pieper_application_get_engine (app)) == PIEPER_SYNC_STATE_OFFLINE;
+}
+
+static AdwLeaflet *
+get_leaflet (PieperWindow *window)
+{
+  return ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "leaflet"));
+}
+
+static void
+test_folds (void)
+{
+  PieperWindow *phone = pieper_window_new (app);
+  PieperWindow *desktop = pieper_window_new (app);
+
+  app_test_present (GTK_WINDOW (phone), 360, 640);
+  g_assert_true (adw_leaflet_get_folded (get_leaflet (phone)));
+  /* Nothing wider than the phone. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (phone)), ==, 360);
+
+  app_test_present (GTK_WINDOW (desktop), 1280, 800);
+  g_assert_false (adw_leaflet_get_folded (get_leaflet (desktop)));
+
+  gtk_window_destroy (GTK_WINDOW (phone));
+  gtk_window_destroy (GTK_WINDOW (desktop));
+}
+
+static gboolean
+row_of_incident (GtkWidget *widget,
+                 gpointer   data)
+{
+  PieperIncident *incident = pieper_incident_row_get_incident (PIEPER_INCIDENT_ROW (widget));
+
+  return incident != NULL && pieper_incident_get_id (incident) == *(gint64 *) data;
+}
+
+static gboolean
+pending_shown (PieperWindow *window,
+               gint64        id)
+{
+  GtkWidget *row = app_test_find_widget (GTK_WIDGET (window), PIEPER_TYPE_INCIDENT_ROW,
+                                         row_of_incident, &id);
+  GtkWidget *icon;
+
+  g_assert_nonnull (row);
+  icon = GTK_WIDGET (gtk_widget_get_template_child (row, PIEPER_TYPE_INCIDENT_ROW, "pending_icon"));
+  return gtk_widget_get_visible (icon);
+}
+
+static void
+test_acknowledge (void)
+{
+  PieperWindow *window = pieper_window_new (app);
+  PieperOutbox *outbox = pieper_application_get_outbox (app);
+  PieperStore *store = pieper_application_get_store (app);
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperIncident) after = NULL;
+  g_autoptr(GPtrArray) actions = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page, *button, *pending_box;
+  gint64 id;
+
+  incident = pieper_store_find_incident (store, "PWIN0005", &error);
+  g_assert_no_error (error);
+  id = pieper_incident_get_id (incident);
+  g_assert_cmpint (pieper_incident_get_status (incident), ==, PIEPER_STATUS_TRIGGERED);
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  g_assert_false (pending_shown (window, id));
+  pieper_window_show_incident (window, id);
+
+  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_page"));
+  button = GTK_WIDGET (gtk_widget_get_template_child (page, PIEPER_TYPE_INCIDENT_PAGE, "acknowledge_button"));
+  pending_box = GTK_WIDGET (gtk_widget_get_template_child (page, PIEPER_TYPE_INCIDENT_PAGE, "pending_box"));
+  g_assert_true (gtk_widget_is_visible (button));
+  g_assert_false (gtk_widget_is_visible (pending_box));
+
+  /* A click, as the responder would. */
+  g_signal_emit_by_name (button, "clicked");
+
+  actions = pieper_outbox_list (outbox, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (actions->len, ==, 1);
+  g_assert_cmpint (pieper_action_get_op (g_ptr_array_index (actions, 0)), ==, PIEPER_OP_ACKNOWLEDGE);
+  g_assert_cmpint (pieper_action_get_incident_id (g_ptr_array_index (actions, 0)), ==, id);
+
+  /* Shown pending at once, on the page and in the list. */
+  g_assert_true (gtk_widget_is_visible (pending_box));
+  app_test_run_for (300);
+  g_assert_true (pending_shown (window, id));
+
+  /* Acknowledged, so the button is gone; the action still waits, once. */
+  g_assert_false (gtk_widget_is_visible (button));
+  after = pieper_store_get_incident (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_incident_get_status (after), ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (pieper_outbox_count_unsent (outbox, id), ==, 1);
+  g_clear_pointer (&actions, g_ptr_array_unref);
+  actions = pieper_outbox_list (outbox, -1, &error);
+  g_assert_cmpuint (actions->len, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_offline_banner (void)
+{
+  PieperWindow *window = pieper_window_new (app);
+  GtkWidget *revealer;
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  app_test_wait_for (offline, NULL, 20, "the engine to find the server unreachable");
+  revealer = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "offline_revealer"));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The poll interval in the preferences is the engine's. */
+static void
+test_preferences (void)
+{
+  PieperWindow *window = pieper_window_new (app);
+  GtkWindow *preferences = NULL;
+  g_autoptr(GListModel) toplevels = NULL;
+  GObject *adjustment;
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (PIEPER_IS_PREFERENCES_WINDOW (toplevel))
+        preferences = toplevel;
+    }
+  g_assert_nonnull (preferences);
+
+  adjustment = gtk_widget_get_template_child (GTK_WIDGET (preferences), PIEPER_TYPE_PREFERENCES_WINDOW,
+                                              "poll_interval_adjustment");
+  g_assert_cmpfloat (gtk_adjustment_get_value (GTK_ADJUSTMENT (adjustment)), ==, 30);
+  gtk_adjustment_set_value (GTK_ADJUSTMENT (adjustment), 120);
+  g_assert_cmpuint (pieper_sync_engine_get_poll_interval (pieper_application_get_engine (app)), ==, 120);
+
+  gtk_window_destroy (preferences);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  dir = test_make_tmp_dir ();
+  fill_store (dir);
+  g_setenv ("PIEPER_TOKEN", "window-test-token", TRUE);
+  app = app_test_application (dir, FALSE);
+
+  g_test_add_func ("/app/window/folds", test_folds);
+  g_test_add_func ("/app/window/acknowledge", test_acknowledge);
+  g_test_add_func ("/app/window/offline-banner", test_offline_banner);
+  g_test_add_func ("/app/window/preferences", test_preferences);
+
+  status = g_test_run ();
+
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  test_remove_tree (dir);
+  g_free (dir);
+  return status;
+}
