@@ -10,8 +10,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(PieperApplication) app = NULL;
+  const char *localedir;
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* PIEPER_LOCALEDIR: the tests' translations, built in the build tree. */
+  localedir = g_getenv ("PIEPER_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && localedir[0] != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

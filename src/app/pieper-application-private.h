@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pieper-application.h"
+#include "pieper-notifier.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,9 @@ PieperDemo *_pieper_demo_start         (PieperStore       *store,
 void        _pieper_demo_free          (PieperDemo        *demo);
 /* Pages a new incident now, as the demo does every minute. */
 void        _pieper_demo_page          (PieperDemo        *demo);
+
+/* The notifier, from startup to shutdown. */
+PieperNotifier *_pieper_application_get_notifier (PieperApplication *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PieperDemo, _pieper_demo_free)
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "pieper-application-private.h"
+#include "pieper-notifier.h"
 #include "pieper-preferences-window.h"
 #include "pieper-providers.h"
 #include "pieper-secret.h"
@@ -24,6 +25,10 @@ struct _PieperApplication
 
   char                    *data_dir;
   gboolean                 demo;
+  gboolean                 background;
+  /* Held while an account is active, so paging goes on with no window. */
+  gboolean                 held;
+  gboolean                 background_said;
   char                    *demo_dir;
   PieperDemo              *demo_state;
 
@@ -31,6 +36,7 @@ struct _PieperApplication
   PieperOutbox            *outbox;
   PieperSyncEngine        *engine;
   PieperIncidentListModel *incidents;
+  PieperNotifier          *notifier;
   GSettings               *settings;
   /* Account id → the responder's user id on that server. */
   GHashTable              *my_ids;
@@ -53,6 +59,8 @@ static GParamSpec *properties[N_PROPS];
 static const GOptionEntry option_entries[] = {
   { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Try Pieper against a simulated server, in a throwaway store"), NULL },
+  { "background", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Start without a window, to sync and page in the background"), NULL },
   { "data-dir", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
     N_("Keep the store in DIR"), N_("DIR") },
   { NULL }
@@ -195,6 +203,21 @@ reassign_cb (GSimpleAction *action,
 }
 
 static void
+open_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  PieperApplication *self = user_data;
+  GtkWindow *window;
+  gint64 id = g_variant_get_int64 (parameter);
+
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (PIEPER_IS_WINDOW (window) && id > 0)
+    pieper_window_show_incident (PIEPER_WINDOW (window), id);
+}
+
+static void
 refresh_cb (GSimpleAction *action,
             GVariant      *parameter,
             gpointer       user_data)
@@ -248,7 +271,11 @@ quit_cb (GSimpleAction *action,
          GVariant      *parameter,
          gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  PieperApplication *self = user_data;
+
+  /* Windows closing now are no news of running on. */
+  self->background_said = TRUE;
+  g_application_quit (G_APPLICATION (self));
 }
 
 static const GActionEntry app_entries[] = {
@@ -256,6 +283,7 @@ static const GActionEntry app_entries[] = {
   { "escalate", escalate_cb, "x" },
   { "resolve", resolve_cb, "x" },
   { "snooze", snooze_cb, "x" },
+  { "open", open_cb, "x" },
   { "note", note_cb, "(xs)" },
   { "reassign", reassign_cb, "(xs)" },
   { "refresh", refresh_cb },
@@ -333,6 +361,42 @@ lookup_token_cb (GObject      *object,
   token_data_free (data);
 }
 
+/* Background. With an account to page for, closing the window does not
+ * end Pieper: it keeps syncing and paging until app.quit. */
+static void
+hold_while_on_call (PieperApplication *self,
+                    GPtrArray         *accounts)
+{
+  if (self->held || self->demo)
+    return;
+
+  for (guint i = 0; i < accounts->len; i++)
+    if (g_strcmp0 (pieper_account_get_provider (g_ptr_array_index (accounts, i)), "local") != 0)
+      {
+        self->held = TRUE;
+        g_application_hold (G_APPLICATION (self));
+        return;
+      }
+}
+
+static void
+window_removed_cb (GtkApplication *application,
+                   GtkWindow      *window,
+                   gpointer        user_data)
+{
+  PieperApplication *self = PIEPER_APPLICATION (application);
+
+  if (!self->held || self->background_said || self->notifier == NULL ||
+      gtk_application_get_windows (application) != NULL)
+    return;
+
+  /* Once per run: the responder should know why no page is lost. */
+  self->background_said = TRUE;
+  pieper_notifier_show_message (self->notifier, "background",
+                                _("Pieper is still running"),
+                                _("Pages will still reach you. Quit Pieper from its menu to stop them."));
+}
+
 void
 pieper_application_reload_accounts (PieperApplication *self)
 {
@@ -348,6 +412,7 @@ pieper_application_reload_accounts (PieperApplication *self)
     }
 
   g_hash_table_remove_all (self->my_ids);
+  hold_while_on_call (self, accounts);
   for (guint i = 0; i < accounts->len; i++)
     {
       PieperAccount *account = g_ptr_array_index (accounts, i);
@@ -387,6 +452,21 @@ poll_interval_changed_cb (PieperApplication *self,
   pieper_sync_engine_set_poll_interval (self->engine, g_settings_get_uint (settings, "poll-interval"));
 }
 
+static void
+bind_settings (PieperApplication *self)
+{
+  PieperAlarmPolicy *policy = pieper_notifier_get_policy (self->notifier);
+  PieperAlarmSound *sound = pieper_notifier_get_alarm_sound (self->notifier);
+  static const char *policy_keys[] = {
+    "realert-interval", "dnd-override", "quiet-hours-enabled", "quiet-hours-start", "quiet-hours-end",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (policy_keys); i++)
+    g_settings_bind (self->settings, policy_keys[i], policy, policy_keys[i], G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "alarm-sound", sound, "sound", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "alarm-volume", sound, "volume", G_SETTINGS_BIND_GET);
+}
+
 /* The settings when their schema is installed (or GSETTINGS_SCHEMA_DIR
  * points at the build tree); running from a build without them is fine. */
 static GSettings *
@@ -408,6 +488,7 @@ lookup_settings (void)
 static gboolean
 quit_signal_cb (gpointer user_data)
 {
+  PIEPER_APPLICATION (user_data)->background_said = TRUE;
   g_application_quit (G_APPLICATION (user_data));
   return G_SOURCE_CONTINUE;
 }
@@ -421,6 +502,18 @@ pieper_application_handle_local_options (GApplication *application,
 
   if (g_variant_dict_contains (options, "demo"))
     self->demo = TRUE;
+  if (g_variant_dict_contains (options, "background"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->background = TRUE;
+      /* Already running: it pages already, and it must not open a window
+       * because this one was asked not to. */
+      if (!self->demo && !g_variant_dict_contains (options, "data-dir") &&
+          g_application_register (application, NULL, &error) &&
+          g_application_get_is_remote (application))
+        return EXIT_SUCCESS;
+    }
   if (g_variant_dict_lookup (options, "data-dir", "^&ay", &data_dir))
     {
       g_free (self->data_dir);
@@ -480,12 +573,15 @@ pieper_application_startup (GApplication *application)
   self->engine = pieper_sync_engine_new (self->store);
   self->incidents = pieper_incident_list_model_new (self->store);
   pieper_incident_list_model_set_engine (self->incidents, self->engine);
+  self->notifier = pieper_notifier_new (G_APPLICATION (self), self->store, G_LIST_MODEL (self->incidents));
+  g_signal_connect (self, "window-removed", G_CALLBACK (window_removed_cb), NULL);
 
   if (!self->demo && (self->settings = lookup_settings ()) != NULL)
     {
       g_signal_connect_object (self->settings, "changed::poll-interval",
                                G_CALLBACK (poll_interval_changed_cb), self, G_CONNECT_SWAPPED);
       poll_interval_changed_cb (self, "poll-interval", self->settings);
+      bind_settings (self);
     }
 
   if (self->demo && !(self->demo_state = _pieper_demo_start (self->store, self->engine, &error)))
@@ -507,6 +603,20 @@ pieper_application_activate (GApplication *application)
 {
   PieperApplication *self = PIEPER_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  /* `pieper --background`: the first activation opens no window. The
+   * application runs on with an account (see hold_while_on_call), or for
+   * good when there is none yet, until app.quit. */
+  if (self->background)
+    {
+      self->background = FALSE;
+      if (!self->held)
+        {
+          self->held = TRUE;
+          g_application_hold (application);
+        }
+      return;
+    }
 
   if (window == NULL)
     window = GTK_WINDOW (pieper_window_new (self));
@@ -542,14 +652,20 @@ pieper_application_shutdown (GApplication *application)
 {
   PieperApplication *self = PIEPER_APPLICATION (application);
 
+  self->background_said = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   if (self->engine != NULL)
     pieper_sync_engine_stop (self->engine);
   g_clear_pointer (&self->demo_state, _pieper_demo_free);
+  /* Their buttons would reach nobody. */
+  if (self->notifier != NULL)
+    pieper_notifier_close_all (self->notifier);
 
   G_APPLICATION_CLASS (pieper_application_parent_class)->shutdown (application);
+
+  g_clear_object (&self->notifier);
 
   g_clear_object (&self->incidents);
   g_clear_object (&self->engine);
@@ -623,6 +739,7 @@ pieper_application_dispose (GObject *object)
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   g_clear_pointer (&self->demo_state, _pieper_demo_free);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->incidents);
   g_clear_object (&self->engine);
   g_clear_object (&self->outbox);
@@ -720,6 +837,14 @@ pieper_application_get_incidents (PieperApplication *self)
   g_return_val_if_fail (PIEPER_IS_APPLICATION (self), NULL);
 
   return self->incidents;
+}
+
+PieperNotifier *
+_pieper_application_get_notifier (PieperApplication *self)
+{
+  g_return_val_if_fail (PIEPER_IS_APPLICATION (self), NULL);
+
+  return self->notifier;
 }
 
 gboolean

@@ -124,8 +124,8 @@ update (PieperIncidentRow *self)
                                _pieper_urgency_label (pieper_incident_get_urgency (incident)));
 
   /* TRANSLATORS: the incident number, then the service. */
-  subtitle = g_strdup_printf (_("#%" G_GINT64_FORMAT " · %s"),
-                              pieper_incident_get_number (incident),
+  subtitle = g_strdup_printf (_("#%lld · %s"),
+                              (long long) pieper_incident_get_number (incident),
                               pieper_incident_get_service (incident) != NULL ?
                               pieper_incident_get_service (incident) : "");
   gtk_label_set_text (self->subtitle_label, subtitle);

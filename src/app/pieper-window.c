@@ -175,7 +175,7 @@ reload_page (PieperWindow *self)
                                      pieper_application_get_capabilities (self->application, incident),
                                      G_LIST_MODEL (timeline));
   /* TRANSLATORS: the title of the incident page: the incident's number. */
-  title = g_strdup_printf (_("Incident #%" G_GINT64_FORMAT), pieper_incident_get_number (incident));
+  title = g_strdup_printf (_("Incident #%lld"), (long long) pieper_incident_get_number (incident));
   adw_window_title_set_title (self->incident_title, title);
   update_actions (self);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pieper-json-private.h"
 #include "pieperctl-private.h"
 
 /* The command-line arguments of one command, after its options are taken. */
@@ -471,10 +472,10 @@ report_queued (PieperAction *action,
   if (action == NULL)
     return _pieperctl_fail_error (error);
 
-  printf (_("Queued %s of %s (action %" G_GINT64_FORMAT ", %s)\n"),
+  printf (_("Queued %s of %s (action %lld, %s)\n"),
           op_label (pieper_action_get_op (action)),
           pieper_action_get_incident_remote_id (action),
-          pieper_action_get_id (action),
+          (long long) pieper_action_get_id (action),
           pieper_action_get_idempotency_key (action));
 
   return PIEPERCTL_OK;
@@ -632,8 +633,8 @@ read_stdin (gsize    max,
       if (text->len > max)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       _("The text on standard input is too long (more than %" G_GSIZE_FORMAT " bytes)"),
-                       max);
+                       _("The text on standard input is too long (more than %zu bytes)"),
+                       (size_t) max);
           return NULL;
         }
 
@@ -787,42 +788,6 @@ _pieperctl_export (PieperctlContext  *ctx,
 #define IMPORT_MAX_BYTES (256 * 1024 * 1024)
 #define IMPORT_MAX_DEPTH 1000
 
-/* The JSON parser recurses once per level of nesting, so a document of
- * nothing but "[[[[…" would overflow the stack; the import format needs only
- * a few levels. Strings are skipped; the parser checks everything else. */
-static gboolean
-nesting_within (const char *data,
-                gsize       length,
-                guint       max)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-
-  return TRUE;
-}
-
 PieperctlStatus
 _pieperctl_import (PieperctlContext  *ctx,
                    int                argc,
@@ -861,9 +826,21 @@ _pieperctl_import (PieperctlContext  *ctx,
   if (strcmp (path, "-") == 0)
     path = _("Standard input");
 
-  if (!nesting_within (contents, length, IMPORT_MAX_DEPTH))
-    return _pieperctl_fail (_("%s is not valid JSON: nested more than %d levels deep"),
-                            path, IMPORT_MAX_DEPTH);
+  /* What the JSON parser would overflow its stack on (the import format
+   * needs only a few levels), or leak on. */
+  switch (_pieper_json_check_shape (contents, length, IMPORT_MAX_DEPTH))
+    {
+    case PIEPER_JSON_SHAPE_OK:
+      break;
+    case PIEPER_JSON_SHAPE_TOO_DEEP:
+      return _pieperctl_fail (_("%s is not valid JSON: nested more than %d levels deep"),
+                              path, IMPORT_MAX_DEPTH);
+    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
+      return _pieperctl_fail (_("%s is not valid JSON: more than one value at the top level"), path);
+    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
+    default:
+      return _pieperctl_fail (_("%s is not valid JSON: a broken \\u escape"), path);
+    }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, contents, length, &error))
@@ -911,7 +888,7 @@ read_line (char     *line,
 
   if (too_long)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                 _("The line is too long (more than %" G_GSIZE_FORMAT " bytes)"), size - 1);
+                 _("The line is too long (more than %zu bytes)"), (size_t) (size - 1));
   else if (nul)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                          _("The line holds NUL bytes"));

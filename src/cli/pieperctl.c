@@ -65,7 +65,8 @@ print_help (FILE *out)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-60s %s\n", _(commands[i].synopsis), _(commands[i].summary));
   fprintf (out, "\n%s\n", _("Options:"));
-  fprintf (out, "  %-60s %s\n", "--data-dir DIR", _("Use the store in DIR (default: $PIEPER_DATA_DIR or $XDG_DATA_HOME/pieper)"));
+  /* TRANSLATORS: DIR as in the usage line above. */
+  fprintf (out, "  %-60s %s\n", _("--data-dir DIR"), _("Use the store in DIR (default: $PIEPER_DATA_DIR or $XDG_DATA_HOME/pieper)"));
   fprintf (out, "  %-60s %s\n", "-h, --help", _("Show this help"));
   fprintf (out, "  %-60s %s\n", "--version", _("Show the version"));
   fprintf (out, "\n%s\n", _("ID is the server's incident id or the incident number. Exit status: 0 ok, 1 error, 2 usage."));
@@ -170,10 +171,13 @@ main (int    argc,
 {
   PieperctlContext ctx = { NULL, NULL };
   PieperctlStatus status;
+  const char *localedir;
   int i;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* PIEPER_LOCALEDIR: the tests' translations, built in the build tree. */
+  localedir = g_getenv ("PIEPER_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && localedir[0] != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pieper-json.h"
+#include "pieper-json-private.h"
 #include "pieper-store.h"
 
 char *
@@ -339,7 +340,7 @@ timeline_entry_from_json (JsonNode    *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   "%s: must be an object", where);
+                   _("%s: must be an object"), where);
       return NULL;
     }
 
@@ -507,4 +508,138 @@ pieper_incident_from_json (JsonNode   *node,
     *timeline = g_steal_pointer (&entries);
 
   return g_steal_pointer (&incident);
+}
+
+/* Checks before parsing */
+
+/* The value of four hex digits at @p, or -1. */
+static int
+hex4 (const char *p,
+      gsize       available)
+{
+  int value = 0;
+
+  if (available < 4)
+    return -1;
+
+  for (guint k = 0; k < 4; k++)
+    {
+      int digit = g_ascii_xdigit_value (p[k]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+
+  return value;
+}
+
+/**
+ * _pieper_json_check_shape:
+ * @data: a document, not necessarily NUL-terminated
+ * @length: its length in bytes
+ * @max_depth: the most arrays and objects one inside another
+ *
+ * Untrusted JSON goes past this before json-glib 1.6 sees it, for what that
+ * parser does not survive or leaks on:
+ *
+ * - it recurses once per level, so megabytes of "[" would overflow the
+ *   stack;
+ * - it reads on after the first value, and when an array or object follows
+ *   ("{…} {…}", "3 […]", two files concatenated) it succeeds with one and
+ *   leaks the other; it also takes 'single-quoted' strings and comments
+ *   ("/ * … * /", and "/…/" too), so those are skipped like strings;
+ * - a \u escape of fewer than four hex digits swallows the character after
+ *   it (even the closing quote), so does a surrogate escape not followed by
+ *   another \u escape, and one followed by a \u escape that does not make a
+ *   pair with it is an error that leaks the string: only whole surrogate
+ *   pairs pass.
+ *
+ * Anything else that is not JSON is left to the parser to refuse.
+ */
+PieperJsonShape
+_pieper_json_check_shape (const char *data,
+                          gsize       length,
+                          guint       max_depth)
+{
+  gboolean seen_value = FALSE;
+  char quote = 0;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (quote != 0)
+        {
+          if (c == quote)
+            quote = 0;
+          else if (c == '\\' && quote == '"' && i + 1 < length && data[i + 1] == 'u')
+            {
+              int unit = hex4 (data + i + 2, length - i - 2);
+
+              if (unit < 0)
+                return PIEPER_JSON_SHAPE_BAD_ESCAPE;
+
+              if (unit >= 0xd800 && unit <= 0xdfff)
+                {
+                  int low;
+
+                  if (unit > 0xdbff || i + 7 >= length ||
+                      data[i + 6] != '\\' || data[i + 7] != 'u')
+                    return PIEPER_JSON_SHAPE_BAD_ESCAPE;
+
+                  low = hex4 (data + i + 8, length - i - 8);
+                  if (low < 0xdc00 || low > 0xdfff)
+                    return PIEPER_JSON_SHAPE_BAD_ESCAPE;
+                  i += 6;
+                }
+              i += 5;
+            }
+          else if (c == '\\' && quote == '"')
+            i++;
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+        case '\'':
+          quote = c;
+          seen_value = TRUE;
+          break;
+        case '/':
+          {
+            /* A comment to json-glib: "/ * … * /", or "/…/". */
+            gboolean multi = i + 1 < length && data[i + 1] == '*';
+
+            for (i += multi ? 2 : 1; i < length; i++)
+              if (multi ? (data[i] == '*' && i + 1 < length && data[i + 1] == '/')
+                        : data[i] == '/')
+                break;
+            if (multi)
+              i++;
+          }
+          break;
+        case '[':
+        case '{':
+          if (depth == 0 && seen_value)
+            return PIEPER_JSON_SHAPE_SEVERAL_VALUES;
+          if (++depth > max_depth)
+            return PIEPER_JSON_SHAPE_TOO_DEEP;
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          seen_value = TRUE;
+          break;
+        default:
+          if (g_ascii_isalnum (c) || c == '-')
+            seen_value = TRUE;
+          break;
+        }
+    }
+
+  return PIEPER_JSON_SHAPE_OK;
 }

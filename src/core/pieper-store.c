@@ -1025,9 +1025,11 @@ find_unique (PieperStore  *self,
 
   if (n > 1)
     {
+      /* TRANSLATORS: the count, what they share (“number”), and its value. */
       g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_AMBIGUOUS,
-                   "%u incidents have the %s “%s”; use the server id", n, what,
-                   text != NULL ? text : "");
+                   ngettext ("%u incident has the %s “%s”; use the server id",
+                             "%u incidents have the %s “%s”; use the server id", n),
+                   n, _(what), text != NULL ? text : "");
       return -1;
     }
 
@@ -1057,7 +1059,7 @@ pieper_store_find_incident (PieperStore  *self,
       if (g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &number, NULL))
         {
           id = find_unique (self, "SELECT id FROM incidents WHERE number = ? LIMIT 2",
-                            digits, 0, "number", error);
+                            digits, 0, N_("number"), error);
           if (id < 0)
             return NULL;
         }

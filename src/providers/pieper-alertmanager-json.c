@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "pieper-alertmanager-private.h"
@@ -406,7 +408,7 @@ _pieper_am_parse (const char  *data,
 
   if (data == NULL || length == 0)
     {
-      g_propagate_error (error, transient ("Alertmanager sent an empty response"));
+      g_propagate_error (error, transient (_("Alertmanager sent an empty response")));
       return NULL;
     }
 
@@ -419,7 +421,7 @@ _pieper_am_parse (const char  *data,
 
   if (!nesting_is_sane (data, length))
     {
-      g_propagate_error (error, transient ("Alertmanager sent JSON nested too deeply"));
+      g_propagate_error (error, transient (_("Alertmanager sent JSON nested too deeply")));
       return NULL;
     }
 
@@ -429,14 +431,14 @@ _pieper_am_parse (const char  *data,
       g_autofree char *detail = pieper_text_clean (local_error->message, MAX_ERROR_BYTES, FALSE);
 
       g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   "Alertmanager sent malformed or truncated JSON (%s)", detail);
+                   _("Alertmanager sent malformed or truncated JSON (%s)"), detail);
       return NULL;
     }
 
   root = json_parser_steal_root (parser);
   if (root == NULL)
     {
-      g_propagate_error (error, transient ("Alertmanager sent an empty JSON document"));
+      g_propagate_error (error, transient (_("Alertmanager sent an empty JSON document")));
       return NULL;
     }
 
@@ -628,7 +630,7 @@ _pieper_am_alerts_from_json (JsonNode  *root,
 
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_propagate_error (error, transient ("Alertmanager's list of alerts is not a list"));
+      g_propagate_error (error, transient (_("Alertmanager's list of alerts is not a list")));
       return NULL;
     }
 
@@ -801,7 +803,7 @@ _pieper_am_silences_from_json (JsonNode  *root,
 
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_propagate_error (error, transient ("Alertmanager's list of silences is not a list"));
+      g_propagate_error (error, transient (_("Alertmanager's list of silences is not a list")));
       return NULL;
     }
 
@@ -827,7 +829,7 @@ _pieper_am_silence_id_from_json (JsonNode  *root,
 
   if (!id_is_valid (id))
     {
-      g_propagate_error (error, transient ("Alertmanager did not say which silence it made"));
+      g_propagate_error (error, transient (_("Alertmanager did not say which silence it made")));
       return NULL;
     }
 
@@ -1670,7 +1672,7 @@ _pieper_am_error_from_response (guint       http_status,
   if (http_status == 429)
     {
       code = PIEPER_PROVIDER_ERROR_RATE_LIMITED;
-      what = "Alertmanager (or a proxy in front of it) is rate limiting requests";
+      what = _("Alertmanager (or a proxy in front of it) is rate limiting requests");
     }
   else if (http_status == 401 || http_status == 403)
     {
@@ -1681,17 +1683,17 @@ _pieper_am_error_from_response (guint       http_status,
   else if (http_status == 404)
     {
       code = PIEPER_PROVIDER_ERROR_NOT_FOUND;
-      what = "Alertmanager has no such silence";
+      what = _("Alertmanager has no such silence");
     }
   else if (http_status >= 500 || http_status == 408)
     {
       code = PIEPER_PROVIDER_ERROR_TRANSIENT;
-      what = "Alertmanager had a problem";
+      what = _("Alertmanager had a problem");
     }
   else
     {
       code = PIEPER_PROVIDER_ERROR_PERMANENT;
-      what = "Alertmanager refused the request";
+      what = _("Alertmanager refused the request");
     }
 
   line = g_strdup_printf ("%s (HTTP %u%s%s)", what, http_status,

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-alertmanager.h"
 
 #include <string.h>
@@ -140,7 +142,7 @@ network_error (GError *error)
 
   detail = pieper_text_clean (error->message, 400, FALSE);
   return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                      "Could not reach Alertmanager: %s", detail);
+                      _("Could not reach Alertmanager: %s"), detail);
 }
 
 static void
@@ -1320,7 +1322,7 @@ apply_settings (PieperAlertmanager  *self,
           if (!_pieper_am_parse_duration (value, &self->ack_seconds))
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "ack= in the Alertmanager address must be a duration from 1m to 7d (like 3600, 90m or 2h)");
+                           _("ack= in the Alertmanager address must be a duration from 1m to 7d (like 3600, 90m or 2h)"));
               return FALSE;
             }
         }
@@ -1338,7 +1340,7 @@ apply_settings (PieperAlertmanager  *self,
           g_autofree char *name = pieper_text_clean (key, 64, FALSE);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "Unknown setting “%s” in the Alertmanager address (known: ack, high)", name);
+                       _("Unknown setting “%s” in the Alertmanager address (known: ack, high)"), name);
           return FALSE;
         }
     }
@@ -1376,7 +1378,7 @@ pieper_alertmanager_new (const char  *url,
   if (uri == NULL || g_uri_get_host (uri) == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "The Alertmanager address is not a valid URL");
+                   _("The Alertmanager address is not a valid URL"));
       return NULL;
     }
 

@@ -3,10 +3,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <libsoup/soup.h>
 
+#include "pieper-json-private.h"
 #include "pieper-pagerduty-private.h"
 
 /*
@@ -276,51 +279,6 @@ _pieper_pagerduty_format_time (gint64 unix_seconds)
 
 /* Parsing */
 
-/* json-glib's parser recurses once per level; a hostile body of a few
- * megabytes of '[' would overflow the stack. Count levels first. */
-static gboolean
-nesting_is_sane (const char *data,
-                 gsize       length)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-        case '[':
-        case '{':
-          if (++depth > PIEPER_PD_MAX_DEPTH)
-            return FALSE;
-          break;
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          break;
-        default:
-          break;
-        }
-    }
-
-  return TRUE;
-}
-
 /**
  * _pieper_pagerduty_parse:
  *
@@ -342,7 +300,7 @@ _pieper_pagerduty_parse (const char  *data,
 
   if (data == NULL || length == 0)
     {
-      g_propagate_error (error, transient ("PagerDuty sent an empty response"));
+      g_propagate_error (error, transient (_("PagerDuty sent an empty response")));
       return NULL;
     }
 
@@ -353,9 +311,20 @@ _pieper_pagerduty_parse (const char  *data,
       length = strlen (valid);
     }
 
-  if (!nesting_is_sane (data, length))
+  /* What json-glib would overflow its stack on, or leak on. */
+  switch (_pieper_json_check_shape (data, length, PIEPER_PD_MAX_DEPTH))
     {
-      g_propagate_error (error, transient ("PagerDuty sent JSON nested too deeply"));
+    case PIEPER_JSON_SHAPE_OK:
+      break;
+    case PIEPER_JSON_SHAPE_TOO_DEEP:
+      g_propagate_error (error, transient (_("PagerDuty sent JSON nested too deeply")));
+      return NULL;
+    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
+      g_propagate_error (error, transient (_("PagerDuty sent malformed or truncated JSON (more than one value)")));
+      return NULL;
+    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
+    default:
+      g_propagate_error (error, transient (_("PagerDuty sent malformed or truncated JSON (a broken \\u escape)")));
       return NULL;
     }
 
@@ -366,14 +335,14 @@ _pieper_pagerduty_parse (const char  *data,
                                                         MAX_ERROR_BYTES, FALSE);
 
       g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   "PagerDuty sent malformed or truncated JSON (%s)", detail);
+                   _("PagerDuty sent malformed or truncated JSON (%s)"), detail);
       return NULL;
     }
 
   root = json_parser_steal_root (parser);
   if (root == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent an empty JSON document"));
+      g_propagate_error (error, transient (_("PagerDuty sent an empty JSON document")));
       return NULL;
     }
 
@@ -499,21 +468,21 @@ _pieper_pagerduty_incident_from_json (JsonNode  *node,
 
   if (object == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent an incident that is not a JSON object"));
+      g_propagate_error (error, transient (_("PagerDuty sent an incident that is not a JSON object")));
       return NULL;
     }
 
   id = member_id (object, "id");
   if (id == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent an incident without a valid id"));
+      g_propagate_error (error, transient (_("PagerDuty sent an incident without a valid id")));
       return NULL;
     }
 
   if (!status_from_pd (member_string (object, "status"), &status))
     {
       g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   "PagerDuty sent incident %s without a known status", id);
+                   _("PagerDuty sent incident %s without a known status"), id);
       return NULL;
     }
 
@@ -585,7 +554,7 @@ _pieper_pagerduty_incident_from_wrapper (JsonNode  *root,
 
   if (node_object (node) == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no incident in it"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no incident in it")));
       return NULL;
     }
 
@@ -613,7 +582,7 @@ _pieper_pagerduty_incidents_from_page (JsonNode  *root,
 
   if (list == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no incident list in it"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no incident list in it")));
       return NULL;
     }
 
@@ -654,7 +623,7 @@ note_from_object (JsonObject  *object,
   id = member_id (object, "id");
   if (id == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent a note without a valid id"));
+      g_propagate_error (error, transient (_("PagerDuty sent a note without a valid id")));
       return NULL;
     }
 
@@ -683,7 +652,7 @@ _pieper_pagerduty_note_from_json (JsonNode  *node,
 
   if (object == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent a note that is not a JSON object"));
+      g_propagate_error (error, transient (_("PagerDuty sent a note that is not a JSON object")));
       return NULL;
     }
 
@@ -698,7 +667,7 @@ _pieper_pagerduty_note_from_wrapper (JsonNode  *root,
 
   if (note == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no note in it"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no note in it")));
       return NULL;
     }
 
@@ -721,7 +690,7 @@ _pieper_pagerduty_notes_from_json (JsonNode  *root,
 
   if (list == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no note list in it"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no note list in it")));
       return NULL;
     }
 
@@ -798,14 +767,14 @@ _pieper_pagerduty_log_entry_from_json (JsonNode  *node,
 
   if (object == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent a log entry that is not a JSON object"));
+      g_propagate_error (error, transient (_("PagerDuty sent a log entry that is not a JSON object")));
       return NULL;
     }
 
   id = member_id (object, "id");
   if (id == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty sent a log entry without a valid id"));
+      g_propagate_error (error, transient (_("PagerDuty sent a log entry without a valid id")));
       return NULL;
     }
 
@@ -844,7 +813,7 @@ _pieper_pagerduty_log_entries_from_page (JsonNode  *root,
 
   if (list == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no log entry list in it"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no log entry list in it")));
       return NULL;
     }
 
@@ -945,7 +914,7 @@ _pieper_pagerduty_incident_ids_from_log_entries (JsonNode  *root,
 
   if (list == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no log entry list in it"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no log entry list in it")));
       return NULL;
     }
 
@@ -983,7 +952,7 @@ _pieper_pagerduty_user_from_json (JsonNode  *root,
 
   if (id == NULL)
     {
-      g_propagate_error (error, transient ("PagerDuty's response has no user with a valid id"));
+      g_propagate_error (error, transient (_("PagerDuty's response has no user with a valid id")));
       return FALSE;
     }
 
@@ -1083,7 +1052,7 @@ _pieper_pagerduty_error_from_response (guint       http_status,
   if (http_status == 429 || (has_code && pd_code == 2020))
     {
       code = PIEPER_PROVIDER_ERROR_RATE_LIMITED;
-      what = "PagerDuty is rate limiting requests";
+      what = _("PagerDuty is rate limiting requests");
     }
   else if (http_status == 401 || http_status == 403)
     {
@@ -1099,17 +1068,17 @@ _pieper_pagerduty_error_from_response (guint       http_status,
   else if (http_status == 404 || (has_code && (pd_code == 2100 || pd_code == 5001)))
     {
       code = PIEPER_PROVIDER_ERROR_NOT_FOUND;
-      what = "PagerDuty has no such incident";
+      what = _("PagerDuty has no such incident");
     }
   else if (http_status >= 500 || http_status == 408 || (has_code && pd_code == 2000))
     {
       code = PIEPER_PROVIDER_ERROR_TRANSIENT;
-      what = "PagerDuty had a problem";
+      what = _("PagerDuty had a problem");
     }
   else
     {
       code = PIEPER_PROVIDER_ERROR_PERMANENT;
-      what = "PagerDuty refused the request";
+      what = _("PagerDuty refused the request");
     }
 
   if (has_code)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-pagerduty.h"
 
 #include <string.h>
@@ -128,7 +130,7 @@ network_error (GError *error)
 
   detail = _pieper_pagerduty_text (error->message, 400, FALSE);
   return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                      "Could not reach PagerDuty: %s", detail);
+                      _("Could not reach PagerDuty: %s"), detail);
 }
 
 static void

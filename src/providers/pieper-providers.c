@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pieper-providers.h"
 
 #include "pieper-alertmanager.h"
@@ -58,7 +60,7 @@ check_url (const char  *url,
   if (uri == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "The server address is not a valid URL");
+                   _("The server address is not a valid URL"));
       return FALSE;
     }
 
@@ -67,7 +69,7 @@ check_url (const char  *url,
   if (host == NULL || host[0] == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "The server address has no host name");
+                   _("The server address has no host name"));
       return FALSE;
     }
 
@@ -79,10 +81,10 @@ check_url (const char  *url,
 
   if (g_ascii_strcasecmp (scheme, "http") == 0)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "The server address must start with https:// (plain http is only allowed to this computer)");
+                 _("The server address must start with https:// (plain http is only allowed to this computer)"));
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "The server address must start with https://");
+                 _("The server address must start with https://"));
 
   return FALSE;
 }
@@ -130,7 +132,7 @@ pieper_provider_new_for_account (PieperAccount  *account,
       if (token == NULL || token[0] == '\0')
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "This PagerDuty account has no API token");
+                       _("This PagerDuty account has no API token"));
           return NULL;
         }
 
@@ -156,7 +158,7 @@ pieper_provider_new_for_account (PieperAccount  *account,
 
   name = pieper_utf8_cap (provider != NULL ? provider : "(none)", 64);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               "Pieper cannot talk to “%s” servers; it knows: pagerduty, alertmanager",
+               _("Pieper cannot talk to “%s” servers; it knows: pagerduty, alertmanager"),
                name);
   return NULL;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "app-test-util.h"
+#include "pieper-application-private.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-preferences-window.h"
@@ -205,6 +206,34 @@ test_preferences (void)
   g_assert_cmpfloat (gtk_adjustment_get_value (GTK_ADJUSTMENT (adjustment)), ==, 30);
   gtk_adjustment_set_value (GTK_ADJUSTMENT (adjustment), 120);
   g_assert_cmpuint (pieper_sync_engine_get_poll_interval (pieper_application_get_engine (app)), ==, 120);
+
+  /* The alarm's choices reach the notifier through their keys. */
+  {
+    PieperNotifier *notifier = _pieper_application_get_notifier (app);
+    GObject *sound_row = gtk_widget_get_template_child (GTK_WIDGET (preferences), PIEPER_TYPE_PREFERENCES_WINDOW,
+                                                        "alarm_sound_row");
+    GObject *volume = gtk_widget_get_template_child (GTK_WIDGET (preferences), PIEPER_TYPE_PREFERENCES_WINDOW,
+                                                     "alarm_volume_adjustment");
+    GObject *realert = gtk_widget_get_template_child (GTK_WIDGET (preferences), PIEPER_TYPE_PREFERENCES_WINDOW,
+                                                      "realert_interval_adjustment");
+    GObject *quiet_start = gtk_widget_get_template_child (GTK_WIDGET (preferences), PIEPER_TYPE_PREFERENCES_WINDOW,
+                                                          "quiet_hours_start_adjustment");
+    g_autofree char *sound = NULL;
+    double sound_volume = 0;
+    guint quiet_start_minute = 0;
+
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (sound_row)), ==, 0);
+    adw_combo_row_set_selected (ADW_COMBO_ROW (sound_row), 1);
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (volume), 0.5);
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (realert), 5);
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (quiet_start), 23);
+    g_object_get (pieper_notifier_get_alarm_sound (notifier), "sound", &sound, "volume", &sound_volume, NULL);
+    g_assert_cmpstr (sound, ==, "pieper-beeper");
+    g_assert_cmpfloat (sound_volume, ==, 0.5);
+    g_assert_cmpuint (pieper_alarm_policy_get_realert_interval (pieper_notifier_get_policy (notifier)), ==, 5);
+    g_object_get (pieper_notifier_get_policy (notifier), "quiet-hours-start", &quiet_start_minute, NULL);
+    g_assert_cmpuint (quiet_start_minute, ==, 23 * 60);
+  }
 
   gtk_window_destroy (preferences);
   gtk_window_destroy (GTK_WINDOW (window));
