@@ -547,8 +547,9 @@ hex4 (const char *p,
  *   stack;
  * - it reads on after the first value, and when an array or object follows
  *   ("{…} {…}", "3 […]", two files concatenated) it succeeds with one and
- *   leaks the other; it also takes 'single-quoted' strings and comments
- *   ("/ * … * /", and "/…/" too), so those are skipped like strings;
+ *   leaks the other; it also takes 'single-quoted' strings, and comments
+ *   from one '/' to the next ("/…/", and so "/ * … * /" too), so those are
+ *   skipped like strings;
  * - a \u escape of fewer than four hex digits swallows the character after
  *   it (even the closing quote), so does a surrogate escape not followed by
  *   another \u escape, and one followed by a \u escape that does not make a
@@ -609,17 +610,9 @@ _pieper_json_check_shape (const char *data,
           seen_value = TRUE;
           break;
         case '/':
-          {
-            /* A comment to json-glib: "/ * … * /", or "/…/". */
-            gboolean multi = i + 1 < length && data[i + 1] == '*';
-
-            for (i += multi ? 2 : 1; i < length; i++)
-              if (multi ? (data[i] == '*' && i + 1 < length && data[i + 1] == '/')
-                        : data[i] == '/')
-                break;
-            if (multi)
-              i++;
-          }
+          /* To json-glib, a comment runs from one '/' to the next. */
+          for (i++; i < length && data[i] != '/'; i++)
+            ;
           break;
         case '[':
         case '{':

@@ -73,6 +73,7 @@ test_pagerduty (void)
     { "leak-short-unicode-escape.json", ESCAPE },
     { "leak-broken-surrogate-pair.json", ESCAPE },
     { "leak-comment-hides-bracket.json", SEVERAL },
+    { "leak-slash-comment.json", SEVERAL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (regressions); i++)
@@ -94,6 +95,7 @@ test_pagerduty (void)
   assert_pagerduty_refuses ("true[]", 6, SEVERAL);
   assert_pagerduty_refuses ("{\"a\": /[/ 1} {}", 15, SEVERAL);
   assert_pagerduty_refuses ("[1] /* [ */ [2]", 15, SEVERAL);
+  assert_pagerduty_refuses ("0/**0/[1]", 9, SEVERAL);
   assert_pagerduty_refuses ("[\"\\u12\"]", 8, ESCAPE);
   assert_pagerduty_refuses ("[\"\\udc00\\udc00\"]", 16, ESCAPE);
   assert_pagerduty_refuses ("[\"\\ud800\\u0041\"]", 16, ESCAPE);
