@@ -229,13 +229,15 @@ print_time_field (const char *label,
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *padded = NULL;
 
   if (at <= 0 || !(utc = g_date_time_new_from_unix_utc (at)))
     return;
 
   local = g_date_time_to_local (utc);
   text = g_date_time_format (local, "%c");
-  printf ("  %-20s %s\n", label, text);
+  padded = _pieperctl_pad (label, 22);
+  printf ("  %s %s\n", padded, text);
 }
 
 static void
@@ -243,12 +245,14 @@ print_field (const char *label,
              const char *value)
 {
   g_autofree char *shown = NULL;
+  g_autofree char *padded = NULL;
 
   if (value == NULL || *value == '\0')
     return;
 
   shown = printable (value, 400);
-  printf ("  %-20s %s\n", label, shown);
+  padded = _pieperctl_pad (label, 22);
+  printf ("  %s %s\n", padded, shown);
 }
 
 /* Commands */
@@ -321,12 +325,12 @@ _pieperctl_list (PieperctlContext  *ctx,
       g_autofree char *title = printable (pieper_incident_get_title (incident), 80);
       g_autofree char *id = printable (pieper_incident_get_remote_id (incident), 24);
       guint pending = pieper_incident_get_pending (incident);
+      g_autofree char *status_text = _pieperctl_pad (status_label (pieper_incident_get_status (incident)), 14);
+      g_autofree char *urgency = _pieperctl_pad (urgency_label (pieper_incident_get_urgency (incident)), 6);
 
-      printf ("#%-6" G_GINT64_FORMAT " %-14s %-6s %-12s %s",
+      printf ("#%-6" G_GINT64_FORMAT " %s %s %-12s %s",
               pieper_incident_get_number (incident),
-              status_label (pieper_incident_get_status (incident)),
-              urgency_label (pieper_incident_get_urgency (incident)),
-              id, title);
+              status_text, urgency, id, title);
       if (pending > 0)
         {
           g_autofree char *text = g_strdup_printf (ngettext ("%u action waiting to sync",
@@ -448,10 +452,11 @@ _pieperctl_show (PieperctlContext  *ctx,
       g_autofree char *author = printable (pieper_timeline_entry_get_author (entry), 60);
       g_autofree char *body = printable (pieper_timeline_entry_get_body (entry), 2000);
       gboolean local_entry = pieper_timeline_entry_get_origin (entry) == PIEPER_ORIGIN_LOCAL;
+      g_autofree char *kind = _pieperctl_pad (timeline_label (pieper_timeline_entry_get_kind (entry)), 12);
 
-      printf ("  %s  %-12s %s%s%s",
+      printf ("  %s  %s %s%s%s",
               when,
-              timeline_label (pieper_timeline_entry_get_kind (entry)),
+              kind,
               local_entry ? _("you") : author,
               *body != '\0' ? ": " : "",
               body);
@@ -743,12 +748,12 @@ _pieperctl_outbox (PieperctlContext  *ctx,
       PieperAction *action = g_ptr_array_index (actions, i);
       g_autofree char *incident = printable (pieper_action_get_incident_remote_id (action), 24);
       g_autofree char *last_error = printable (pieper_action_get_last_error (action), 200);
+      g_autofree char *op = _pieperctl_pad (op_label (pieper_action_get_op (action)), 12);
+      g_autofree char *state = _pieperctl_pad (state_label (pieper_action_get_state (action)), 16);
 
-      printf ("%-6" G_GINT64_FORMAT " %-12s %-12s %-16s",
+      printf ("%-6" G_GINT64_FORMAT " %s %-12s %s",
               pieper_action_get_id (action),
-              op_label (pieper_action_get_op (action)),
-              incident,
-              state_label (pieper_action_get_state (action)));
+              op, incident, state);
       if (pieper_action_get_attempts (action) > 0)
         {
           g_autofree char *attempts = g_strdup_printf (ngettext ("%u attempt", "%u attempts",

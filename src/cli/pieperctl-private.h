@@ -39,6 +39,10 @@ PieperctlStatus _pieperctl_usage      (const char        *command,
                                        const char        *format,
                                        ...) G_GNUC_PRINTF (2, 3);
 void            _pieperctl_print_json (JsonNode          *node);
+/* @text followed by spaces up to @width terminal columns. printf's "%-20s"
+ * counts bytes, so translated labels with "ü" or "é" would come out short. */
+char           *_pieperctl_pad        (const char        *text,
+                                       guint              width);
 PieperStore    *_pieperctl_get_store  (PieperctlContext  *ctx,
                                        GError           **error);
 

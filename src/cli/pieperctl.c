@@ -57,18 +57,28 @@ find_command (const char *name)
 }
 
 static void
+print_help_line (FILE       *out,
+                 const char *synopsis,
+                 const char *summary)
+{
+  g_autofree char *padded = _pieperctl_pad (synopsis, 60);
+
+  fprintf (out, "  %s %s\n", padded, summary);
+}
+
+static void
 print_help (FILE *out)
 {
   fprintf (out, "%s\n", _("Usage: pieperctl [--data-dir DIR] COMMAND [ARGS…]"));
   fprintf (out, "\n%s\n\n", _("Pieper from a terminal: your incidents and actions, with or without a network."));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-60s %s\n", _(commands[i].synopsis), _(commands[i].summary));
+    print_help_line (out, _(commands[i].synopsis), _(commands[i].summary));
   fprintf (out, "\n%s\n", _("Options:"));
   /* TRANSLATORS: DIR as in the usage line above. */
-  fprintf (out, "  %-60s %s\n", _("--data-dir DIR"), _("Use the store in DIR (default: $PIEPER_DATA_DIR or $XDG_DATA_HOME/pieper)"));
-  fprintf (out, "  %-60s %s\n", "-h, --help", _("Show this help"));
-  fprintf (out, "  %-60s %s\n", "--version", _("Show the version"));
+  print_help_line (out, _("--data-dir DIR"), _("Use the store in DIR (default: $PIEPER_DATA_DIR or $XDG_DATA_HOME/pieper)"));
+  print_help_line (out, "-h, --help", _("Show this help"));
+  print_help_line (out, "--version", _("Show the version"));
   fprintf (out, "\n%s\n", _("ID is the server's incident id or the incident number. Exit status: 0 ok, 1 error, 2 usage."));
 }
 
@@ -117,6 +127,27 @@ _pieperctl_usage (const char *command,
     fprintf (stderr, "pieperctl: %s (%s)\n", message, _("see pieperctl --help"));
 
   return PIEPERCTL_USAGE;
+}
+
+char *
+_pieperctl_pad (const char *text,
+                guint       width)
+{
+  GString *padded = g_string_new (text);
+  guint columns = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      columns += g_unichar_iswide (c) ? 2 : 1;
+    }
+  for (; columns < width; columns++)
+    g_string_append_c (padded, ' ');
+
+  return g_string_free (padded, FALSE);
 }
 
 void

@@ -10,6 +10,7 @@
   check-po.py cli PIEPERCTL LOCALEDIR   pieperctl speaks Dutch under
       LANGUAGE=nl and German under LANGUAGE=de
 """
+import itertools
 import os
 import re
 import subprocess
@@ -129,7 +130,25 @@ def check_potfiles(srcdir):
     return 1 if failed else 0
 
 
-def check_cli(pieperctl, localedir):
+def check_cli_columns(pieperctl, env, sample, lang):
+    """`show` lines its values up in one column, counted in characters:
+    printf's %-20s counts bytes, which "Priorität" or "Urgentie" would miss."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        subprocess.run([pieperctl, '--data-dir', data_dir, 'import', sample],
+                       env=env, capture_output=True, check=True)
+        out = subprocess.run([pieperctl, '--data-dir', data_dir, 'show', '1042'],
+                             env=env, capture_output=True, text=True)
+    lines = list(itertools.takewhile(lambda line: line.startswith('  '), out.stdout.splitlines()[1:]))
+    fields = [re.match(r'  (\S+(?: \S+)*)  +(\S)', line) for line in lines]
+    fields = [m for m in fields if m is not None and len(m.group(1)) < 22]
+    columns = {m.start(2) for m in fields}
+    if out.returncode != 0 or len(fields) < 8 or len(columns) != 1:
+        print('%s: pieperctl show does not line up its values (%s):\n%s' % (lang, sorted(columns), out.stdout))
+        return False
+    return True
+
+
+def check_cli(pieperctl, localedir, sample=None):
     failed = False
     cases = {
         'nl': ['Gebruik: pieperctl', 'Opdrachten:', 'Opties:', 'Een incident bevestigen',
@@ -155,6 +174,8 @@ def check_cli(pieperctl, localedir):
         if err.returncode != 2 or errors[lang] not in err.stderr:
             print('%s: the usage error is not translated (exit %d): %s' % (lang, err.returncode, err.stderr))
             failed = True
+        if sample is not None and not check_cli_columns(pieperctl, env, sample, lang):
+            failed = True
     # And English without LANGUAGE, as the rest of the suite expects.
     env = dict(os.environ, LANGUAGE='', LC_ALL='C.UTF-8', PIEPER_LOCALEDIR=localedir)
     out = subprocess.run([pieperctl, '--help'], env=env, capture_output=True, text=True)
@@ -169,8 +190,8 @@ def main(argv):
         return check_complete(argv[2], argv[3:])
     if len(argv) == 3 and argv[1] == 'potfiles':
         return check_potfiles(argv[2])
-    if len(argv) == 4 and argv[1] == 'cli':
-        return check_cli(argv[2], argv[3])
+    if len(argv) in (4, 5) and argv[1] == 'cli':
+        return check_cli(*argv[2:])
     print(__doc__, file=sys.stderr)
     return 2
 
