@@ -260,11 +260,14 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
   gtk_widget_set_visible (self->links_group, any_link);
 
   /* What makes no sense in this status is hidden too: a resolved incident
-   * is not acknowledged again. */
+   * is not acknowledged again, and only an acknowledged one is snoozed
+   * (the outbox refuses the rest). */
   if (status == PIEPER_STATUS_RESOLVED)
     capabilities &= PIEPER_CAPABILITY_NOTE;
   else if (status == PIEPER_STATUS_ACKNOWLEDGED)
     capabilities &= ~PIEPER_CAPABILITY_ACKNOWLEDGE;
+  else
+    capabilities &= ~PIEPER_CAPABILITY_SNOOZE;
 
   target = g_variant_ref_sink (g_variant_new_int64 (pieper_incident_get_id (incident)));
   set_action (self->acknowledge_button, capabilities, PIEPER_CAPABILITY_ACKNOWLEDGE, "app.acknowledge", target);
