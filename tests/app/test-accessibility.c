@@ -14,7 +14,8 @@
  * covered as they come:
  *
  * - every control a person can operate (buttons, menu and split buttons,
- *   toggles, switches, check buttons, drop-downs) has a name: a label of
+ *   menu items, activatable rows, toggles, switches, check buttons,
+ *   drop-downs) has a name: a label of
  *   its own, a label inside it, or a tooltip. GTK 4.8 has no getter for
  *   accessible properties, so an accessible label alone does not count;
  * - status and urgency are said in words in every list row and on the
@@ -128,10 +129,20 @@ typedef struct
   guint       n_sized;
 } Walk;
 
+/* The items of a menu (GMenuModel in a GtkPopoverMenu) are GTK's private
+ * GtkModelButton, named by their "text". */
+static gboolean
+is_menu_item (GtkWidget *widget)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkModelButton");
+}
+
 static gboolean
 is_control (GtkWidget *widget)
 {
   return GTK_IS_BUTTON (widget) ||        /* and toggle, link, check-less toggles */
+         is_menu_item (widget) ||
+         (GTK_IS_LIST_BOX_ROW (widget) && gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (widget))) ||
          GTK_IS_MENU_BUTTON (widget) ||
          ADW_IS_SPLIT_BUTTON (widget) ||
          GTK_IS_SWITCH (widget) ||
@@ -176,6 +187,13 @@ has_own_label (GtkWidget *widget)
     return TRUE;
   if (GTK_IS_CHECK_BUTTON (widget) && has_text (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget))))
     return TRUE;
+  if (is_menu_item (widget))
+    {
+      g_autofree char *text = NULL;
+
+      g_object_get (widget, "text", &text, NULL);
+      return has_text (text);
+    }
   return FALSE;
 }
 
@@ -426,6 +444,25 @@ check_incident (PieperWindow *window,
   gtk_menu_button_popdown (GTK_MENU_BUTTON (reassign));
 }
 
+/* The choices of a menu button (the escalation levels, the snooze
+ * durations), open. */
+static void
+check_menu (PieperWindow *window,
+            GtkWidget    *menu_button,
+            const char   *where,
+            gboolean      phone)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+
+  g_assert_nonnull (popover);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+  app_test_run_for (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
+  check_window (GTK_WIDGET (window), where, phone);
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
+  app_test_run_for (100);
+}
+
 static void
 test_main_window (gconstpointer data)
 {
@@ -436,6 +473,8 @@ test_main_window (gconstpointer data)
   g_autofree char *list = g_strdup_printf ("window %s, list", size);
   g_autofree char *triggered = g_strdup_printf ("window %s, triggered incident", size);
   g_autofree char *acknowledged = g_strdup_printf ("window %s, acknowledged incident", size);
+  g_autofree char *levels = g_strdup_printf ("window %s, escalation levels", size);
+  g_autofree char *durations = g_strdup_printf ("window %s, snooze durations", size);
 
   app_test_present (GTK_WINDOW (window), phone ? 360 : 1280, phone ? 640 : 800);
   g_assert_cmpuint (check_rows (GTK_WIDGET (window)), >=, 4);
@@ -445,9 +484,12 @@ test_main_window (gconstpointer data)
   g_assert_true (gtk_widget_get_mapped (page_child (page, "acknowledge_button")));
   g_assert_true (gtk_widget_get_mapped (page_child (page, "escalate_button")));
   g_assert_true (gtk_widget_get_mapped (page_child (page, "resolve_button")));
+  /* The split button's arrow half is the menu button. */
+  check_menu (window, gtk_widget_get_last_child (page_child (page, "escalate_button")), levels, phone);
 
   check_incident (window, "PA11Y01", acknowledged, phone);
   g_assert_true (gtk_widget_get_mapped (page_child (page, "snooze_button")));
+  check_menu (window, page_child (page, "snooze_button"), durations, phone);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
