@@ -343,7 +343,8 @@ collect_people (PieperIncident *incident,
 
       for (guint a = 0; ids[a] != NULL; a++)
         if (*ids[a] != '\0' && (current == NULL || !g_strv_contains (current, ids[a])))
-          g_hash_table_replace (people, g_strdup (ids[a]), g_strdup (names[a]));
+          g_hash_table_replace (people, g_strdup (ids[a]),
+                                g_strdup (*names[a] != '\0' ? names[a] : ids[a]));
     }
 
   return people;
