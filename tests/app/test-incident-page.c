@@ -327,6 +327,28 @@ test_defaults_and_bad_input (void)
   g_clear_object (&action);
 }
 
+/* Ctrl+Shift+E, the window's escalate, still means the next level. */
+static void
+test_shortcut_escalates_next (void)
+{
+  GtkWidget *page = NULL;
+  PieperWindow *window = show ("PPAGE04", &page);
+  gint64 id = incident_id ("PPAGE04");
+  guint before = n_actions (id);
+  g_autoptr(GPtrArray) actions = NULL;
+  PieperAction *action;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.escalate", NULL));
+  actions = actions_of (id);
+  g_assert_cmpuint (actions->len, ==, before + 1);
+  action = g_ptr_array_index (actions, before);
+  g_assert_cmpint (pieper_action_get_op (action), ==, PIEPER_OP_ESCALATE);
+  g_assert_cmpint (pieper_action_get_level (action), ==, 6);
+  g_assert_true (pieper_action_get_next (action));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 row_named (GtkWidget *widget,
            gpointer   data)
@@ -443,6 +465,7 @@ main (int   argc,
   g_test_add_func ("/app/incident-page/escalate-next", test_escalate_next);
   g_test_add_func ("/app/incident-page/snooze-durations", test_snooze_durations);
   g_test_add_func ("/app/incident-page/defaults-and-bad-input", test_defaults_and_bad_input);
+  g_test_add_func ("/app/incident-page/shortcut-escalates-next", test_shortcut_escalates_next);
   g_test_add_func ("/app/incident-page/reassign-people", test_reassign_people);
   g_test_add_func ("/app/incident-page/server-text", test_server_text);
   g_test_add_func ("/app/incident-page/capabilities", test_capabilities);
