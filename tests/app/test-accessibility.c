@@ -424,6 +424,74 @@ incident_id (const char *remote_id)
   return pieper_incident_get_id (incident);
 }
 
+/* Waiting for layout, not for time: a slow machine (or a sanitizer
+ * build) takes longer than any fixed wait. */
+
+typedef struct
+{
+  guint frames;
+  guint wanted;
+} Frames;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                Frames        *frames)
+{
+  frames->frames++;
+}
+
+static gboolean
+painted (gpointer data)
+{
+  Frames *frames = data;
+
+  return frames->frames >= frames->wanted;
+}
+
+/* Three frames of @widget's surface painted, one after another: whatever
+ * was queued before (a resize, a new page, a popover) is laid out by the
+ * first. */
+static void
+wait_frames (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  Frames frames = { 0, 0 };
+  gulong id;
+
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
+  for (guint k = 0; k < 3; k++)
+    {
+      frames.wanted = frames.frames + 1;
+      gtk_widget_queue_draw (widget);
+      app_test_wait_for (painted, &frames, 30, "a frame to be painted");
+    }
+  g_signal_handler_disconnect (clock, id);
+}
+
+static gboolean
+leaflet_still (gpointer data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (gtk_widget_get_template_child (data, PIEPER_TYPE_WINDOW, "leaflet"));
+
+  return !adw_leaflet_get_child_transition_running (leaflet);
+}
+
+static gboolean
+mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+wait_shown (PieperWindow *window,
+            GtkWidget    *widget)
+{
+  app_test_wait_for (mapped, widget, 30, "a widget to be shown");
+  app_test_wait_for (leaflet_still, window, 30, "the leaflet to stop moving");
+  wait_frames (widget);
+}
+
 /* The incident page with every button its status allows: Acknowledge,
  * Escalate, Reassign and Resolve on a triggered incident, Snooze on an
  * acknowledged one. Each is walked with the reassign popover open too. */
@@ -438,8 +506,7 @@ check_incident (PieperWindow *window,
   g_autofree char *with_popover = g_strconcat (where, ", reassigning", NULL);
 
   pieper_window_show_incident (window, incident_id (remote_id));
-  app_test_run_for (400);
-  g_assert_true (gtk_widget_get_mapped (page));
+  wait_shown (window, page);
   check_page_words (page);
   check_window (GTK_WIDGET (window), where, phone);
 
@@ -449,8 +516,7 @@ check_incident (PieperWindow *window,
    * busy machine and hide it at once. */
   gtk_popover_set_autohide (gtk_menu_button_get_popover (GTK_MENU_BUTTON (reassign)), FALSE);
   gtk_menu_button_popup (GTK_MENU_BUTTON (reassign));
-  app_test_run_for (300);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (reassign)))));
+  wait_shown (window, GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (reassign))));
   check_window (GTK_WIDGET (window), with_popover, phone);
   gtk_menu_button_popdown (GTK_MENU_BUTTON (reassign));
 }
@@ -468,11 +534,9 @@ check_menu (PieperWindow *window,
   g_assert_nonnull (popover);
   gtk_popover_set_autohide (popover, FALSE);
   gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
-  app_test_run_for (300);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
+  wait_shown (window, GTK_WIDGET (popover));
   check_window (GTK_WIDGET (window), where, phone);
   gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
-  app_test_run_for (100);
 }
 
 static void
