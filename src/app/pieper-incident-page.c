@@ -14,7 +14,8 @@
  * store id as target, so they queue through the same code as shortcuts and
  * notifications; those the server cannot do are hidden. Escalate and
  * Snooze offer their choices in a menu (app.escalate-to, app.snooze-for);
- * Reassign offers the people the account's incidents have named.
+ * Reassign offers the responder and the people the account's incidents
+ * have named.
  */
 
 /* Snooze durations offered, in minutes; app.snooze is the default. */
@@ -350,6 +351,25 @@ collect_people (PieperIncident *incident,
   return people;
 }
 
+/* The responder too, as the server knows them, to take the incident on. */
+static void
+add_responder (GHashTable     *people,
+               PieperIncident *incident,
+               PieperStore    *store)
+{
+  const char * const *current = pieper_incident_get_assignee_ids (incident);
+  g_autoptr(PieperAccount) account = NULL;
+  const char *id, *name;
+
+  account = pieper_store_get_account (store, pieper_incident_get_account_id (incident), NULL);
+  if (account == NULL || (id = pieper_account_get_user_id (account)) == NULL || *id == '\0' ||
+      (current != NULL && g_strv_contains (current, id)))
+    return;
+
+  name = pieper_account_get_user_name (account);
+  g_hash_table_replace (people, g_strdup (id), g_strdup (name != NULL && *name != '\0' ? name : id));
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b,
@@ -396,6 +416,7 @@ reassign_show_cb (PieperIncidentPage *self)
 
   people = collect_people (self->incident,
                            G_LIST_MODEL (pieper_application_get_incidents (PIEPER_APPLICATION (application))));
+  add_responder (people, self->incident, pieper_application_get_store (PIEPER_APPLICATION (application)));
   ids = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, people);
   while (g_hash_table_iter_next (&iter, &id, NULL))

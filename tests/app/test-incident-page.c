@@ -79,6 +79,11 @@ fill_store (const char *data_dir)
   pagerduty = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "mira.jansen@example.com");
   added = pieper_store_add_account (store, pagerduty, &error);
   g_assert_no_error (error);
+  /* Who the responder is on the server, as whoami said. */
+  pieper_account_set_user_id (added, "PTESS01");
+  pieper_account_set_user_name (added, "Tess Visser");
+  g_assert_true (pieper_store_update_account (store, added, &error));
+  g_assert_no_error (error);
   alertmanager = pieper_account_new ("alertmanager", "http://127.0.0.1:9", NULL);
   added_am = pieper_store_add_account (store, alertmanager, &error);
   g_assert_no_error (error);
@@ -381,9 +386,10 @@ test_reassign_people (void)
 
   for (GtkWidget *row = gtk_widget_get_first_child (people); row != NULL; row = gtk_widget_get_next_sibling (row))
     n_rows++;
-  /* Joris and Sam; not Mira, who has it already. The name is text as the
-   * server sent it, not markup. */
-  g_assert_cmpuint (n_rows, ==, 2);
+  /* Joris and Sam from other incidents, and Tess, the responder; not Mira,
+   * who has it already. In name order; a name is text as the server sent
+   * it, not markup. */
+  g_assert_cmpuint (n_rows, ==, 3);
   joris = app_test_find_widget (people, ADW_TYPE_ACTION_ROW, row_named, (gpointer) "Joris <b>de</b> Vries & co");
   sam = app_test_find_widget (people, ADW_TYPE_ACTION_ROW, row_named, (gpointer) "Sam Bakker");
   mira = app_test_find_widget (people, ADW_TYPE_ACTION_ROW, row_named, (gpointer) "Mira Jansen");
@@ -391,6 +397,8 @@ test_reassign_people (void)
   g_assert_nonnull (sam);
   g_assert_null (mira);
   g_assert_true (gtk_widget_get_prev_sibling (sam) == joris);
+  g_assert_nonnull (app_test_find_widget (people, ADW_TYPE_ACTION_ROW, row_named, (gpointer) "Tess Visser"));
+  g_assert_true (row_named (gtk_widget_get_next_sibling (sam), (gpointer) "Tess Visser"));
 
   g_signal_emit_by_name (joris, "activate");
   actions = actions_of (id);
