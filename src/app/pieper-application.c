@@ -141,33 +141,73 @@ resolve_cb (GSimpleAction *action,
 }
 
 static void
+escalate (PieperApplication *self,
+          gint64             incident_id,
+          int                level)
+{
+  g_autoptr(PieperAction) queued_action = NULL;
+  g_autoptr(GError) error = NULL;
+
+  queued_action = pieper_outbox_escalate (self->outbox, incident_id, level, &error);
+  queued (self, queued_action, error);
+}
+
+/* app.escalate: the next level, which is what "escalate" means at 3 a.m.;
+ * the shortcut and the notification button use it. */
+static void
 escalate_cb (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  PieperApplication *self = user_data;
+  escalate (user_data, g_variant_get_int64 (parameter), 0);
+}
+
+/* app.escalate-to: (incident, level), level 0 being the next one. */
+static void
+escalate_to_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  gint64 id = 0;
+  gint32 level = 0;
+
+  g_variant_get (parameter, "(xi)", &id, &level);
+  escalate (user_data, id, level);
+}
+
+static void
+snooze (PieperApplication *self,
+        gint64             incident_id,
+        guint              minutes)
+{
   g_autoptr(PieperAction) queued_action = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* Level 0: the next level, which is what "escalate" means at 3 a.m. */
-  queued_action = pieper_outbox_escalate (self->outbox, g_variant_get_int64 (parameter), 0, &error);
+  queued_action = pieper_outbox_snooze (self->outbox, incident_id, minutes, &error);
   queued (self, queued_action, error);
 }
 
-#define SNOOZE_MINUTES 60
-
+/* app.snooze: for the default time. */
 static void
 snooze_cb (GSimpleAction *action,
            GVariant      *parameter,
            gpointer       user_data)
 {
-  PieperApplication *self = user_data;
-  g_autoptr(PieperAction) queued_action = NULL;
-  g_autoptr(GError) error = NULL;
+  snooze (user_data, g_variant_get_int64 (parameter), PIEPER_SNOOZE_DEFAULT_MINUTES);
+}
 
-  queued_action = pieper_outbox_snooze (self->outbox, g_variant_get_int64 (parameter),
-                                        SNOOZE_MINUTES, &error);
-  queued (self, queued_action, error);
+/* app.snooze-for: (incident, minutes); the outbox refuses what is out of
+ * range with one clear message. */
+static void
+snooze_for_cb (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  gint64 id = 0;
+  guint32 minutes = 0;
+
+  g_variant_get (parameter, "(xu)", &id, &minutes);
+  snooze (user_data, id, minutes);
 }
 
 static void
@@ -281,8 +321,10 @@ quit_cb (GSimpleAction *action,
 static const GActionEntry app_entries[] = {
   { "acknowledge", acknowledge_cb, "x" },
   { "escalate", escalate_cb, "x" },
+  { "escalate-to", escalate_to_cb, "(xi)" },
   { "resolve", resolve_cb, "x" },
   { "snooze", snooze_cb, "x" },
+  { "snooze-for", snooze_for_cb, "(xu)" },
   { "open", open_cb, "x" },
   { "note", note_cb, "(xs)" },
   { "reassign", reassign_cb, "(xs)" },

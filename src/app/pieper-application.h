@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* What app.snooze, a notification's or a shortcut's, snoozes for. */
+#define PIEPER_SNOOZE_DEFAULT_MINUTES 60
+
 #define PIEPER_TYPE_APPLICATION (pieper_application_get_type ())
 G_DECLARE_FINAL_TYPE (PieperApplication, pieper_application, PIEPER, APPLICATION, AdwApplication)
 

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "pieper-application.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-timeline-row.h"
@@ -11,8 +12,17 @@
 /*
  * The incident page. Its buttons are the app's actions with the incident's
  * store id as target, so they queue through the same code as shortcuts and
- * notifications; those the server cannot do are hidden.
+ * notifications; those the server cannot do are hidden. Escalate and
+ * Snooze offer their choices in a menu (app.escalate-to, app.snooze-for);
+ * Reassign offers the responder and the people the account's incidents
+ * have named.
  */
+
+/* Snooze durations offered, in minutes; app.snooze is the default. */
+static const guint snooze_choices[] = { 15, 30, 60, 120, 240, 480, 1440 };
+
+/* People offered in the reassign popover, at most. */
+#define MAX_PEOPLE 8
 
 struct _PieperIncidentPage
 {
@@ -31,6 +41,7 @@ struct _PieperIncidentPage
   GtkWidget       *reassign_button;
   GtkPopover      *reassign_popover;
   GtkEditable     *reassign_entry;
+  GtkListBox      *people_list;
   GtkWidget       *snooze_button;
   GtkWidget       *resolve_button;
   AdwActionRow    *priority_row;
@@ -93,6 +104,79 @@ set_action (GtkWidget          *button,
     }
 }
 
+static char *
+duration_label (guint minutes)
+{
+  if (minutes % 60 != 0)
+    return g_strdup_printf (ngettext ("%u minute", "%u minutes", minutes), minutes);
+
+  return g_strdup_printf (ngettext ("%u hour", "%u hours", minutes / 60), minutes / 60);
+}
+
+static GMenuModel *
+snooze_menu (gint64 incident_id)
+{
+  GMenu *menu = g_menu_new ();
+
+  for (guint k = 0; k < G_N_ELEMENTS (snooze_choices); k++)
+    {
+      g_autofree char *label = duration_label (snooze_choices[k]);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "app.snooze-for",
+                                               g_variant_new ("(xu)", incident_id, snooze_choices[k]));
+      g_menu_append_item (menu, item);
+    }
+
+  return G_MENU_MODEL (menu);
+}
+
+/* The last level offered. The incident knows its level, not how many the
+ * policy has, so two past it (and at least three) are offered; escalating
+ * past the last one is a conflict the server reports. */
+static int
+last_level (int current)
+{
+  return MAX (current + 2, 3);
+}
+
+/* "Next level" first, then every level but the current one. */
+static GMenuModel *
+escalate_menu (gint64 incident_id,
+               int    current)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) levels = g_menu_new ();
+  g_autoptr(GMenuItem) next = NULL;
+  g_autofree char *next_label = NULL;
+
+  /* TRANSLATORS: a menu item; %d is the level that is next. */
+  next_label = g_strdup_printf (_("Next Level (%d)"), current + 1);
+  next = g_menu_item_new (next_label, NULL);
+  g_menu_item_set_action_and_target_value (next, "app.escalate-to",
+                                           g_variant_new ("(xi)", incident_id, 0));
+  g_menu_append_item (menu, next);
+
+  for (int level = 1; level <= last_level (current); level++)
+    {
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (level == current)
+        continue;
+
+      /* TRANSLATORS: a menu item, an escalation level to page. */
+      label = g_strdup_printf (_("Level %d"), level);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "app.escalate-to",
+                                               g_variant_new ("(xi)", incident_id, level));
+      g_menu_append_item (levels, item);
+    }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (levels));
+
+  return G_MENU_MODEL (menu);
+}
+
 static GtkWidget *
 create_timeline_row_cb (gpointer item,
                         gpointer user_data)
@@ -107,6 +191,8 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
                                    GListModel         *timeline)
 {
   g_autoptr(GVariant) target = NULL;
+  g_autoptr(GMenuModel) escalate_choices = NULL;
+  g_autoptr(GMenuModel) snooze_choices_menu = NULL;
   g_autoptr(GDateTime) opened = NULL;
   g_autofree char *opened_text = NULL;
   g_autofree char *managers = NULL;
@@ -175,17 +261,25 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
   gtk_widget_set_visible (self->links_group, any_link);
 
   /* What makes no sense in this status is hidden too: a resolved incident
-   * is not acknowledged again. */
+   * is not acknowledged again, and only an acknowledged one is snoozed
+   * (the outbox refuses the rest). */
   if (status == PIEPER_STATUS_RESOLVED)
     capabilities &= PIEPER_CAPABILITY_NOTE;
   else if (status == PIEPER_STATUS_ACKNOWLEDGED)
     capabilities &= ~PIEPER_CAPABILITY_ACKNOWLEDGE;
+  else
+    capabilities &= ~PIEPER_CAPABILITY_SNOOZE;
 
   target = g_variant_ref_sink (g_variant_new_int64 (pieper_incident_get_id (incident)));
   set_action (self->acknowledge_button, capabilities, PIEPER_CAPABILITY_ACKNOWLEDGE, "app.acknowledge", target);
   set_action (self->escalate_button, capabilities, PIEPER_CAPABILITY_ESCALATE, "app.escalate", target);
   set_action (self->reassign_button, capabilities, PIEPER_CAPABILITY_REASSIGN, NULL, target);
-  set_action (self->snooze_button, capabilities, PIEPER_CAPABILITY_SNOOZE, "app.snooze", target);
+  set_action (self->snooze_button, capabilities, PIEPER_CAPABILITY_SNOOZE, NULL, target);
+  escalate_choices = escalate_menu (pieper_incident_get_id (incident),
+                                    pieper_incident_get_escalation_level (incident));
+  adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (self->escalate_button), escalate_choices);
+  snooze_choices_menu = snooze_menu (pieper_incident_get_id (incident));
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->snooze_button), snooze_choices_menu);
   set_action (self->resolve_button, capabilities, PIEPER_CAPABILITY_RESOLVE, "app.resolve", target);
   gtk_widget_set_visible (self->note_box, (capabilities & PIEPER_CAPABILITY_NOTE) != 0);
 }
@@ -224,6 +318,128 @@ note_activate_cb (PieperIncidentPage *self)
   gtk_editable_set_text (self->note_entry, "");
 }
 
+/* The people the account's incidents name, by server id, but for the
+ * incident's own assignees: the ones a responder hands over to. */
+static GHashTable *
+collect_people (PieperIncident *incident,
+                GListModel     *incidents)
+{
+  GHashTable *people = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char * const *current = pieper_incident_get_assignee_ids (incident);
+  gint64 account_id = pieper_incident_get_account_id (incident);
+  guint n = g_list_model_get_n_items (incidents);
+
+  for (guint k = 0; k < n; k++)
+    {
+      g_autoptr(PieperIncident) other = g_list_model_get_item (incidents, k);
+      const char * const *ids = pieper_incident_get_assignee_ids (other);
+      const char * const *names = pieper_incident_get_assignees (other);
+
+      if (pieper_incident_get_account_id (other) != account_id || ids == NULL || names == NULL)
+        continue;
+
+      /* Names and ids are parallel only where the server gave both. */
+      if (g_strv_length ((char **) ids) != g_strv_length ((char **) names))
+        continue;
+
+      for (guint a = 0; ids[a] != NULL; a++)
+        if (*ids[a] != '\0' && (current == NULL || !g_strv_contains (current, ids[a])))
+          g_hash_table_replace (people, g_strdup (ids[a]),
+                                g_strdup (*names[a] != '\0' ? names[a] : ids[a]));
+    }
+
+  return people;
+}
+
+/* The responder too, as the server knows them, to take the incident on. */
+static void
+add_responder (GHashTable     *people,
+               PieperIncident *incident,
+               PieperStore    *store)
+{
+  const char * const *current = pieper_incident_get_assignee_ids (incident);
+  g_autoptr(PieperAccount) account = NULL;
+  const char *id, *name;
+
+  account = pieper_store_get_account (store, pieper_incident_get_account_id (incident), NULL);
+  if (account == NULL || (id = pieper_account_get_user_id (account)) == NULL || *id == '\0' ||
+      (current != NULL && g_strv_contains (current, id)))
+    return;
+
+  name = pieper_account_get_user_name (account);
+  g_hash_table_replace (people, g_strdup (id), g_strdup (name != NULL && *name != '\0' ? name : id));
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b,
+               gpointer      people)
+{
+  return g_utf8_collate (g_hash_table_lookup (people, *(const char **) a),
+                         g_hash_table_lookup (people, *(const char **) b));
+}
+
+static GtkWidget *
+person_row_new (const char *id,
+                const char *name)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  /* Names come from the server: text, never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), id);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "pieper-user-id", g_strdup (id), g_free);
+  return row;
+}
+
+static void
+reassign_show_cb (PieperIncidentPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *application = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+  g_autoptr(GHashTable) people = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  GHashTableIter iter;
+  gpointer id;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->people_list))) != NULL)
+    gtk_list_box_remove (self->people_list, child);
+
+  if (self->incident == NULL || !PIEPER_IS_APPLICATION (application))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->people_list), FALSE);
+      return;
+    }
+
+  people = collect_people (self->incident,
+                           G_LIST_MODEL (pieper_application_get_incidents (PIEPER_APPLICATION (application))));
+  add_responder (people, self->incident, pieper_application_get_store (PIEPER_APPLICATION (application)));
+  ids = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, people);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_ptr_array_add (ids, id);
+  g_ptr_array_sort_with_data (ids, compare_names, people);
+
+  for (guint k = 0; k < ids->len && k < MAX_PEOPLE; k++)
+    gtk_list_box_append (self->people_list,
+                         person_row_new (g_ptr_array_index (ids, k),
+                                         g_hash_table_lookup (people, g_ptr_array_index (ids, k))));
+  gtk_widget_set_visible (GTK_WIDGET (self->people_list), ids->len > 0);
+}
+
+static void
+reassign_to (PieperIncidentPage *self,
+             const char         *user)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.reassign", "(xs)",
+                              pieper_incident_get_id (self->incident), user);
+  gtk_editable_set_text (self->reassign_entry, "");
+  gtk_popover_popdown (self->reassign_popover);
+}
+
 static void
 reassign_activate_cb (PieperIncidentPage *self)
 {
@@ -236,10 +452,17 @@ reassign_activate_cb (PieperIncidentPage *self)
   if (*user == '\0')
     return;
 
-  gtk_widget_activate_action (GTK_WIDGET (self), "app.reassign", "(xs)",
-                              pieper_incident_get_id (self->incident), user);
-  gtk_editable_set_text (self->reassign_entry, "");
-  gtk_popover_popdown (self->reassign_popover);
+  reassign_to (self, user);
+}
+
+static void
+person_activated_cb (PieperIncidentPage *self,
+                     GtkListBoxRow      *row)
+{
+  const char *user = g_object_get_data (G_OBJECT (row), "pieper-user-id");
+
+  if (self->incident != NULL && user != NULL)
+    reassign_to (self, user);
 }
 
 static void
@@ -286,6 +509,7 @@ pieper_incident_page_class_init (PieperIncidentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, reassign_button);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, reassign_popover);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, reassign_entry);
+  gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, people_list);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, snooze_button);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, resolve_button);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, priority_row);
@@ -303,6 +527,8 @@ pieper_incident_page_class_init (PieperIncidentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentPage, timeline_list);
   gtk_widget_class_bind_template_callback (widget_class, note_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, reassign_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reassign_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, person_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, link_activated_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <gtk/gtk.h>
 #include <pieper.h>
 
 #include "pieper-incident-list-model.h"
@@ -8,8 +9,10 @@
 
 /*
  * The list model emits exact items-changed ranges: a sync that changes
- * three incidents out of twenty makes three (position, 1, 1) signals, and
- * insertions, removals and moves make the smallest runs there are.
+ * three incidents out of twenty makes three (position, 1, 1) signals; an
+ * incident leaving, or moving because its sort key changed, makes the
+ * exact signals below. After every sync, a mirror rebuilt from the
+ * signals alone is the model.
  */
 
 typedef struct
@@ -240,25 +243,217 @@ test_pending_action (Fixture       *fixture,
   g_assert_cmpuint (pieper_incident_get_pending (g_ptr_array_index (fixture->mirror, 8)), ==, 1);
 }
 
+/* What the model says when an incident leaves and when one moves, exactly:
+ *
+ * - an incident that leaves is one (position, 1, 0) where it was;
+ * - an incident whose sort key changed (it was re-created, so it is newer
+ *   or older than before) leaves where it was and enters where it is now:
+ *   two signals, (old position, 1, 0) and (new position, 0, 1), in list
+ *   order, each position as the list is when the signal is emitted;
+ * - the incidents in between are not touched.
+ *
+ * Positions: newest first, so incident n is at 20 - n. */
+
 static void
-test_removed_and_moved (Fixture       *fixture,
+assert_changes (Fixture     *fixture,
+                const Change expected[],
+                guint        n_expected)
+{
+  g_assert_cmpuint (fixture->changes->len, ==, n_expected);
+  for (guint k = 0; k < n_expected; k++)
+    assert_change (fixture, k, expected[k].position, expected[k].removed, expected[k].added);
+  assert_mirror (fixture);
+}
+
+/* The store keeps every incident it has seen (a resolved one stays, under
+ * the Resolved filter); incidents leave the model when their account is
+ * removed. A second account's incidents sit between the first's at 21 - 8
+ * (#8.5), and at the bottom (#0.5 and #0.25); removing the account takes
+ * out each of its runs in one signal. */
+static void
+test_removed (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(PieperAccount) other = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "other@example.com");
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  const gint64 created[] = { 1700000000 + 8 * 60 + 30, 1700000000 + 30, 1700000000 + 15 };
+  const Change expected[] = { { 20 - 8, 1, 0 }, { 20, 2, 0 } };
+
+  added = pieper_store_add_account (fixture->store, other, &error);
+  g_assert_no_error (error);
+  for (guint k = 0; k < G_N_ELEMENTS (created); k++)
+    {
+      PieperIncident *incident = make_incident (100 + k, PIEPER_STATUS_TRIGGERED);
+
+      pieper_incident_set_created_at (incident, created[k]);
+      g_ptr_array_add (incidents, incident);
+    }
+  g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (added), incidents, &error));
+  g_assert_no_error (error);
+  g_array_set_size (fixture->changes, 0);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 23);
+  assert_mirror (fixture);
+
+  g_assert_true (pieper_store_remove_account (fixture->store, pieper_account_get_id (added), TRUE, &error));
+  g_assert_no_error (error);
+  g_array_set_size (fixture->changes, 0);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 20);
+}
+
+static void
+test_moved_up (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = twenty ();
+  /* #15 enters at the top, then leaves its old place, one further down
+   * now: 20 - 15 + 1. */
+  const Change expected[] = { { 0, 0, 1 }, { 20 - 15 + 1, 1, 0 } };
+
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1800000000);
+  apply (fixture, incidents);
+  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 0)), ==, 15);
+}
+
+static void
+test_moved_down (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = twenty ();
+  /* #18 leaves its place, then enters at the bottom, after the other 19. */
+  const Change expected[] = { { 20 - 18, 1, 0 }, { 19, 0, 1 } };
+
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 17), 1600000000);
+  apply (fixture, incidents);
+  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 19)), ==, 18);
+}
+
+/* The first and the last change places: each moves, and the incidents in
+ * between are not touched. */
+static void
+test_swapped (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = twenty ();
+  const Change expected[] = { { 0, 1, 1 }, { 19, 1, 1 } };
+
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 0), 1700000000 + 20 * 60);
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 19), 1700000000 + 1 * 60);
+  apply (fixture, incidents);
+  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 0)), ==, 1);
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 19)), ==, 20);
+}
+
+/* Two moves and a change in one sync: #15 enters at the top and leaves
+ * its place (one further down), #4 changes in place, #18 leaves its place
+ * and enters at the bottom. */
+static void
+test_moved_and_changed (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autoptr(GPtrArray) incidents = twenty ();
+  const Change expected[] = {
+    { 0, 0, 1 },
+    { 20 - 18 + 1, 1, 0 },
+    { 20 - 15 + 1 - 1, 1, 0 },
+    { 20 - 4 - 1, 1, 1 },
+    { 19, 0, 1 },
+  };
 
-  /* #4 leaves the open list (a full snapshot without it), and #15 is
-   * re-created newer than everything, so it moves to the top. */
-  g_ptr_array_remove_index (incidents, 3);
-  pieper_incident_set_created_at (g_ptr_array_index (incidents, 13), 1800000000);
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1800000000);
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 17), 1600000000);
+  pieper_incident_set_status (g_ptr_array_index (incidents, 3), PIEPER_STATUS_ACKNOWLEDGED);
+  apply (fixture, incidents);
+  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+}
+
+typedef struct
+{
+  GArray    *changes;
+  GPtrArray *mirror;
+} Recorder;
+
+static void
+recorded_cb (GListModel *model,
+             guint       position,
+             guint       removed,
+             guint       added,
+             Recorder   *recorder)
+{
+  Change change = { position, removed, added };
+
+  g_array_append_val (recorder->changes, change);
+  g_assert_cmpuint (position + removed, <=, recorder->mirror->len);
+  g_ptr_array_remove_range (recorder->mirror, position, removed);
+  for (guint k = 0; k < added; k++)
+    g_ptr_array_insert (recorder->mirror, position + k, g_list_model_get_item (model, position + k));
+}
+
+static gboolean
+triggered (gpointer item,
+           gpointer user_data)
+{
+  return pieper_incident_get_status (item) == PIEPER_STATUS_TRIGGERED;
+}
+
+/* Resolving changes the incident in place in the model, (position, 1, 1);
+ * behind the window's Triggered filter, that is one row leaving,
+ * (position, 1, 0), and nothing else. */
+static void
+test_resolved_leaves_filter (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = twenty ();
+  g_autoptr(GtkFilterListModel) filtered = NULL;
+  const Change expected[] = { { 20 - 12, 1, 1 } };
+  Recorder recorder = {
+    g_array_new (FALSE, FALSE, sizeof (Change)),
+    g_ptr_array_new_with_free_func (g_object_unref),
+  };
+  Change *change;
+
+  /* #17 is acknowledged, so the filter's positions differ from the
+   * model's. */
+  pieper_incident_set_status (g_ptr_array_index (incidents, 16), PIEPER_STATUS_ACKNOWLEDGED);
   apply (fixture, incidents);
 
-  assert_mirror (fixture);
-  for (guint k = 0; k < fixture->changes->len; k++)
-    {
-      Change *change = &g_array_index (fixture->changes, Change, k);
+  filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (fixture->model)),
+                                        GTK_FILTER (gtk_custom_filter_new (triggered, NULL, NULL)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 19);
+  for (guint k = 0; k < 19; k++)
+    g_ptr_array_add (recorder.mirror, g_list_model_get_item (G_LIST_MODEL (filtered), k));
+  g_signal_connect (filtered, "items-changed", G_CALLBACK (recorded_cb), &recorder);
 
-      g_assert_cmpuint (change->removed + change->added, <=, 2);
+  pieper_incident_set_status (g_ptr_array_index (incidents, 11), PIEPER_STATUS_RESOLVED);
+  apply (fixture, incidents);
+  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+
+  /* In the filter: #12 was at 20 - 12 - 1, #17 being above it and out. */
+  g_assert_cmpuint (recorder.changes->len, ==, 1);
+  change = &g_array_index (recorder.changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, 20 - 12 - 1);
+  g_assert_cmpuint (change->removed, ==, 1);
+  g_assert_cmpuint (change->added, ==, 0);
+  g_assert_cmpuint (recorder.mirror->len, ==, g_list_model_get_n_items (G_LIST_MODEL (filtered)));
+  for (guint k = 0; k < recorder.mirror->len; k++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (filtered), k);
+
+      g_assert_true (item == g_ptr_array_index (recorder.mirror, k));
     }
+
+  g_signal_handlers_disconnect_by_func (filtered, recorded_cb, &recorder);
+  g_array_unref (recorder.changes);
+  g_ptr_array_unref (recorder.mirror);
 }
 
 int
@@ -275,8 +470,18 @@ main (int   argc,
               fixture_set_up, test_new_page, fixture_tear_down);
   g_test_add ("/app/list-model/pending-action", Fixture, NULL,
               fixture_set_up, test_pending_action, fixture_tear_down);
-  g_test_add ("/app/list-model/removed-and-moved", Fixture, NULL,
-              fixture_set_up, test_removed_and_moved, fixture_tear_down);
+  g_test_add ("/app/list-model/removed", Fixture, NULL,
+              fixture_set_up, test_removed, fixture_tear_down);
+  g_test_add ("/app/list-model/moved-up", Fixture, NULL,
+              fixture_set_up, test_moved_up, fixture_tear_down);
+  g_test_add ("/app/list-model/moved-down", Fixture, NULL,
+              fixture_set_up, test_moved_down, fixture_tear_down);
+  g_test_add ("/app/list-model/swapped", Fixture, NULL,
+              fixture_set_up, test_swapped, fixture_tear_down);
+  g_test_add ("/app/list-model/moved-and-changed", Fixture, NULL,
+              fixture_set_up, test_moved_and_changed, fixture_tear_down);
+  g_test_add ("/app/list-model/resolved-leaves-filter", Fixture, NULL,
+              fixture_set_up, test_resolved_leaves_filter, fixture_tear_down);
 
   return g_test_run ();
 }
