@@ -20,6 +20,7 @@ struct _PieperAccountsPage
   PieperApplication  *application;
 
   GtkListBox         *list_box;
+  GtkButton          *add_button;
 };
 
 G_DEFINE_FINAL_TYPE (PieperAccountsPage, pieper_accounts_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -262,6 +263,7 @@ pieper_accounts_page_class_init (PieperAccountsPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-accounts-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperAccountsPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, PieperAccountsPage, add_button);
   gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
 }
 
