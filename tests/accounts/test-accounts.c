@@ -10,6 +10,7 @@
 #include <libsecret/secret.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -887,6 +888,12 @@ test_secret_api (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* pieper-sim as a process of its own, with @token as its only token; its
  * URL, read from the line that says it listens. */
 static GSubprocess *
@@ -897,9 +904,12 @@ start_sim (const char  *token,
   g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, sim_path,
-                          "--port", "0", "--incidents", "3", "--token", token, NULL);
+  /* A sim that outlived a failed test would keep meson waiting. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sim = g_subprocess_launcher_spawn (launcher, &error, sim_path,
+                                     "--port", "0", "--incidents", "3", "--token", token, NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);

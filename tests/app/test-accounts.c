@@ -443,6 +443,43 @@ test_remove (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+static gboolean
+user_learnt (gpointer data)
+{
+  g_autoptr(PieperAccount) account = pieper_store_get_account (pieper_application_get_store (app),
+                                                               *(gint64 *) data, NULL);
+
+  return account != NULL && pieper_account_get_user_id (account) != NULL;
+}
+
+/* An account kept without a user id (pieperctl offline, an older Pieper)
+ * learns it once the app syncs it, and Mine can then find its incidents. */
+static void
+test_learn_user (void)
+{
+  g_autofree char *url = pieper_sim_dup_url (sim_2);
+  g_autoptr(PieperAccount) account = pieper_account_new ("pagerduty", url, EMAIL_2);
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(PieperAccount) after = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  added = pieper_store_add_account (pieper_application_get_store (app), account, &error);
+  g_assert_no_error (error);
+  g_assert_null (pieper_account_get_user_id (added));
+  g_assert_true (pieper_secret_store_token (added, TOKEN_2, NULL, &error));
+  g_assert_no_error (error);
+  id = pieper_account_get_id (added);
+
+  pieper_application_reload_accounts (app);
+  app_test_wait_for (user_learnt, &id, 30, "the account to learn who the responder is");
+
+  after = pieper_store_get_account (pieper_application_get_store (app), id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_account_get_user_id (after), ==, USER_2);
+  g_assert_cmpstr (pieper_account_get_user_name (after), ==, "Joost de Vries");
+}
+
 static void
 test_no_secret_service (void)
 {
@@ -496,6 +533,7 @@ main (int   argc,
       g_test_add_func ("/app/accounts/add", test_add);
       g_test_add_func ("/app/accounts/second-account", test_second_account);
       g_test_add_func ("/app/accounts/remove", test_remove);
+      g_test_add_func ("/app/accounts/learn-user", test_learn_user);
     }
 
   status = g_test_run ();
