@@ -49,13 +49,16 @@ pieper_account_describe_error (const GError *error)
     case PIEPER_PROVIDER_ERROR_RATE_LIMITED:
       return g_strdup (_("The server is busy; try again in a minute"));
 
-    case PIEPER_PROVIDER_ERROR_PERMANENT:
     case PIEPER_PROVIDER_ERROR_NOT_FOUND:
     case PIEPER_PROVIDER_ERROR_UNSUPPORTED:
-    case PIEPER_PROVIDER_ERROR_CONFLICT:
       /* TRANSLATORS: %s is the server's own reason, in its language. */
       return g_strdup_printf (_("The server did not answer as expected (%s); check the address"),
                               error->message);
+
+    case PIEPER_PROVIDER_ERROR_PERMANENT:
+    case PIEPER_PROVIDER_ERROR_CONFLICT:
+      /* TRANSLATORS: %s is the server's own reason, in its language. */
+      return g_strdup_printf (_("The server did not accept this: %s"), error->message);
 
     case PIEPER_PROVIDER_ERROR_TRANSIENT:
     default:

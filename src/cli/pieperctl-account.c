@@ -452,10 +452,14 @@ learn_user (PieperAccount  *account,
   else if (g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH))
     g_set_error_literal (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH,
                          _("The server refused this token; nothing was added"));
+  else if (g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_NOT_FOUND))
+    g_set_error (error, PIEPER_PROVIDER_ERROR, whoami.error->code,
+                 _("The server did not answer as expected (%s); check the URL. Nothing was added"),
+                 whoami.error->message);
   else if (!g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT) &&
            !g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
     g_set_error (error, PIEPER_PROVIDER_ERROR, whoami.error->code,
-                 _("The server did not answer as expected (%s); check the URL. Nothing was added"),
+                 _("The server did not accept this (%s); nothing was added"),
                  whoami.error->message);
   else
     {
