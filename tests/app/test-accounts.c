@@ -197,6 +197,40 @@ test_first_run (void)
   g_assert_cmpstr (visible_page (), ==, "welcome");
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (welcome_form ())));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "try-demo"));
+
+  /* On a phone too: nothing wider than the screen. */
+  {
+    PieperWindow *phone = pieper_window_new (app);
+
+    app_test_present (GTK_WINDOW (phone), 360, 640);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (phone)), ==, 360);
+    gtk_window_destroy (GTK_WINDOW (phone));
+  }
+}
+
+/* Alertmanager needs no token and no e-mail address; its address has no
+ * default, and PagerDuty's comes back. */
+static void
+test_form_kinds (void)
+{
+  PieperAccountForm *form = welcome_form ();
+  GtkWidget *provider_row = form_child (form, "provider_row");
+  GtkWidget *url_row = form_child (form, "url_row");
+  GtkWidget *token_row = form_child (form, "token_row");
+
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url_row)), ==, "https://api.pagerduty.com");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (provider_row), 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url_row)), ==, "");
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (token_row)), "optional"));
+
+  /* An empty form says what is missing, without asking anyone. */
+  g_signal_emit_by_name (form_child (form, "add_button"), "clicked");
+  g_assert_false (pieper_account_form_get_busy (form));
+  g_assert_cmpstr (form_error (form), ==, "Enter the server’s address");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (provider_row), 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url_row)), ==, "https://api.pagerduty.com");
+  g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (token_row)), "optional"));
 }
 
 static void
@@ -529,6 +563,7 @@ main (int   argc,
   else
     {
       g_test_add_func ("/app/accounts/first-run", test_first_run);
+      g_test_add_func ("/app/accounts/form-kinds", test_form_kinds);
       g_test_add_func ("/app/accounts/wrong-token", test_wrong_token);
       g_test_add_func ("/app/accounts/add", test_add);
       g_test_add_func ("/app/accounts/second-account", test_second_account);
