@@ -132,9 +132,13 @@ check_fields (PieperAccountForm *self,
               const char        *token)
 {
   gboolean optional = pieper_providers_token_is_optional (provider);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
 
   if (*url == '\0')
     show_error (self, _("Enter the server’s address"));
+  /* It would be kept in the store, which is no place for a password. */
+  else if (uri != NULL && g_uri_get_userinfo (uri) != NULL)
+    show_error (self, _("The address must not hold a user name or password; the token field is for those"));
   else if (*email == '\0' && !optional)
     show_error (self, _("Enter your e-mail address: the server needs it with every action"));
   else if (*email != '\0' && (strchr (email, '@') == NULL || strchr (email, ' ') != NULL))

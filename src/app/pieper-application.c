@@ -41,7 +41,7 @@ struct _PieperApplication
   GSettings               *settings;
   /* Account id → the responder's user id on that server. */
   GHashTable              *my_ids;
-  /* Ids of accounts whose whoami is under way. */
+  /* Ids of accounts whose whoami is under way, or could not say. */
   GHashTable              *learning;
   GCancellable            *cancellable;
   guint                    sigint_id;
@@ -361,12 +361,18 @@ learn_user_cb (GObject      *object,
   TokenData *data = user_data;
   g_autoptr(GError) error = NULL;
   gint64 id = pieper_account_get_id (data->account);
+  gboolean learnt = pieper_account_learn_user_finish (result, &error);
 
-  g_hash_table_remove (data->self->learning, &id);
+  /* Offline or refused for now: asked again after a round that reached
+   * the servers (see synced_cb). A server that cannot say (no user with
+   * the account's address) is not asked again until Pieper restarts. */
+  if (learnt ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT) ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED) ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH))
+    g_hash_table_remove (data->self->learning, &id);
 
-  /* Offline, or refused: asked again after a round that reached the
-   * servers (see synced_cb). */
-  if (pieper_account_learn_user_finish (result, &error))
+  if (learnt)
     pieper_application_reload_accounts (data->self);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("Could not learn who the responder is: %s", error->message);
@@ -593,8 +599,7 @@ pieper_application_remove_account (PieperApplication  *self,
     return FALSE;
 
   pieper_sync_engine_remove_account (self->engine, id);
-  if (g_strcmp0 (pieper_account_get_provider (account), "local") != 0 &&
-      pieper_secret_get_env_token () == NULL)
+  if (g_strcmp0 (pieper_account_get_provider (account), "local") != 0)
     pieper_account_forget_token_async (account, NULL, forget_token_cb, g_object_ref (self));
 
   refresh (self);

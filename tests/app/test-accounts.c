@@ -228,6 +228,13 @@ test_form_kinds (void)
   g_assert_false (pieper_account_form_get_busy (form));
   g_assert_cmpstr (form_error (form), ==, "Enter the server’s address");
 
+  /* A password in the address would be kept in the store. */
+  gtk_editable_set_text (GTK_EDITABLE (url_row), "https://me:secret@am.example.com");
+  g_signal_emit_by_name (form_child (form, "add_button"), "clicked");
+  g_assert_false (pieper_account_form_get_busy (form));
+  g_assert_nonnull (strstr (form_error (form), "user name or password"));
+  gtk_editable_set_text (GTK_EDITABLE (url_row), "");
+
   adw_combo_row_set_selected (ADW_COMBO_ROW (provider_row), 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url_row)), ==, "https://api.pagerduty.com");
   g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (token_row)), "optional"));
