@@ -43,6 +43,8 @@ struct _PieperApplication
   GHashTable              *my_ids;
   /* Ids of accounts whose whoami is under way, or could not say. */
   GHashTable              *learning;
+  /* Ids of the accounts at the last reload, to notice pieperctl's. */
+  GHashTable              *known;
   GCancellable            *cancellable;
   guint                    sigint_id;
   guint                    sigterm_id;
@@ -401,13 +403,58 @@ learn_user (PieperApplication *self,
                                    learn_user_cb, data);
 }
 
+static gboolean
+has_account (GPtrArray *accounts,
+             gint64     id)
+{
+  for (guint i = 0; i < accounts->len; i++)
+    if (pieper_account_get_id (g_ptr_array_index (accounts, i)) == id)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Whether another process (pieperctl account add or remove) changed the
+ * accounts since the last reload; the engine forgets removed ones. */
+static gboolean
+accounts_changed_elsewhere (PieperApplication *self,
+                            GPtrArray         *accounts)
+{
+  gboolean changed = g_hash_table_size (self->known) != accounts->len;
+  GHashTableIter iter;
+  gint64 *id;
+
+  for (guint i = 0; i < accounts->len && !changed; i++)
+    {
+      gint64 account_id = pieper_account_get_id (g_ptr_array_index (accounts, i));
+
+      changed = !g_hash_table_contains (self->known, &account_id);
+    }
+
+  g_hash_table_iter_init (&iter, self->known);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    if (!has_account (accounts, *id))
+      pieper_sync_engine_remove_account (self->engine, *id);
+
+  return changed;
+}
+
 static void
 synced_cb (PieperApplication *self)
 {
   g_autoptr(GPtrArray) accounts = NULL;
 
-  if (pieper_sync_engine_get_state (self->engine) != PIEPER_SYNC_STATE_IDLE ||
-      !(accounts = pieper_store_list_accounts (self->store, NULL)))
+  if (!(accounts = pieper_store_list_accounts (self->store, NULL)))
+    return;
+
+  if (accounts_changed_elsewhere (self, accounts))
+    {
+      refresh (self);
+      pieper_application_reload_accounts (self);
+      return;
+    }
+
+  if (pieper_sync_engine_get_state (self->engine) != PIEPER_SYNC_STATE_IDLE)
     return;
 
   for (guint i = 0; i < accounts->len; i++)
@@ -549,6 +596,7 @@ pieper_application_reload_accounts (PieperApplication *self)
     }
 
   g_hash_table_remove_all (self->my_ids);
+  g_hash_table_remove_all (self->known);
   hold_while_on_call (self, accounts);
   for (guint i = 0; i < accounts->len; i++)
     {
@@ -556,6 +604,7 @@ pieper_application_reload_accounts (PieperApplication *self)
       gint64 id = pieper_account_get_id (account);
       TokenData *data;
 
+      g_hash_table_add (self->known, g_memdup2 (&id, sizeof id));
       if (pieper_account_get_user_id (account) != NULL)
         g_hash_table_insert (self->my_ids, g_memdup2 (&id, sizeof id),
                              g_strdup (pieper_account_get_user_id (account)));
@@ -925,6 +974,7 @@ pieper_application_finalize (GObject *object)
   g_free (self->demo_dir);
   g_hash_table_unref (self->my_ids);
   g_hash_table_unref (self->learning);
+  g_hash_table_unref (self->known);
 
   G_OBJECT_CLASS (pieper_application_parent_class)->finalize (object);
 }
@@ -979,6 +1029,7 @@ pieper_application_init (PieperApplication *self)
 {
   self->my_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->learning = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);

@@ -493,27 +493,31 @@ user_learnt (gpointer data)
   return account != NULL && pieper_account_get_user_id (account) != NULL;
 }
 
-/* An account kept without a user id (pieperctl offline, an older Pieper)
- * learns it once the app syncs it, and Mine can then find its incidents. */
+/* An account kept without a user id by another process (pieperctl while
+ * offline, an older Pieper) is noticed at the next sync, and learns who
+ * the responder is, so Mine can find its incidents. */
 static void
 test_learn_user (void)
 {
   g_autofree char *url = pieper_sim_dup_url (sim_2);
   g_autoptr(PieperAccount) account = pieper_account_new ("pagerduty", url, EMAIL_2);
+  g_autoptr(PieperStore) elsewhere = pieper_store_open (dir, NULL);
   g_autoptr(PieperAccount) added = NULL;
   g_autoptr(PieperAccount) after = NULL;
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  added = pieper_store_add_account (pieper_application_get_store (app), account, &error);
+  g_assert_nonnull (elsewhere);
+  added = pieper_store_add_account (elsewhere, account, &error);
   g_assert_no_error (error);
   g_assert_null (pieper_account_get_user_id (added));
   g_assert_true (pieper_secret_store_token (added, TOKEN_2, NULL, &error));
   g_assert_no_error (error);
   id = pieper_account_get_id (added);
 
-  pieper_application_reload_accounts (app);
+  pieper_sync_engine_sync_now (pieper_application_get_engine (app));
   app_test_wait_for (user_learnt, &id, 30, "the account to learn who the responder is");
+  g_assert_nonnull (pieper_sync_engine_get_provider (pieper_application_get_engine (app), id));
 
   after = pieper_store_get_account (pieper_application_get_store (app), id, &error);
   g_assert_no_error (error);
