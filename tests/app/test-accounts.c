@@ -459,9 +459,29 @@ test_remove (void)
   after = list_accounts ();
   g_assert_cmpuint (after->len, ==, 2);
 
+  /* An action still waiting to sync is lost with the account: said so. */
+  {
+    GListModel *model = G_LIST_MODEL (pieper_application_get_incidents (app));
+    g_autoptr(PieperAction) action = NULL;
+    g_autoptr(GError) error = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (model) && action == NULL; i++)
+      {
+        g_autoptr(PieperIncident) incident = g_list_model_get_item (model, i);
+
+        if (pieper_incident_get_account_id (incident) == second_id)
+          action = pieper_outbox_add_note (pieper_application_get_outbox (app),
+                                           pieper_incident_get_id (incident), "Looking into it", &error);
+      }
+    g_assert_no_error (error);
+    g_assert_nonnull (action);
+  }
+
   g_signal_emit_by_name (remove_button, "clicked");
   dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "1 action is still waiting to sync"));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "remove");
   gtk_window_destroy (dialog);
 
@@ -475,6 +495,15 @@ test_remove (void)
   g_assert_cmpuint (count_incidents_of (second_id), ==, 0);
   g_assert_cmpuint (count_incidents_of (first_id), >=, n_first);
   g_assert_cmpuint (count_rows (preferences), ==, 1);
+
+  /* With its unsent action. */
+  {
+    g_autoptr(GPtrArray) actions = pieper_outbox_list (pieper_application_get_outbox (app), -1, NULL);
+
+    g_assert_nonnull (actions);
+    for (guint i = 0; i < actions->len; i++)
+      g_assert_cmpint (pieper_action_get_account_id (g_ptr_array_index (actions, i)), !=, second_id);
+  }
 
   /* And its token from the keyring. */
   app_test_run_for (500);
