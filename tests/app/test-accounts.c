@@ -202,8 +202,17 @@ test_first_run (void)
   {
     PieperWindow *phone = pieper_window_new (app);
 
+    const char *screenshot_dir = g_getenv ("PIEPER_SCREENSHOT_DIR");
+
     app_test_present (GTK_WINDOW (phone), 360, 640);
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (phone)), ==, 360);
+    /* For a reader, next to the other screenshots in the build dir. */
+    if (screenshot_dir != NULL && g_mkdir_with_parents (screenshot_dir, 0755) == 0)
+      {
+        g_autofree char *path = g_build_filename (screenshot_dir, "pieper-first-run-360x640.png", NULL);
+
+        app_test_save_png (GTK_WIDGET (phone), path);
+      }
     gtk_window_destroy (GTK_WINDOW (phone));
   }
 }
