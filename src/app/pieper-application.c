@@ -5,6 +5,7 @@
 #include <glib-unix.h>
 #include <stdlib.h>
 
+#include "pieper-account-setup.h"
 #include "pieper-application-private.h"
 #include "pieper-notifier.h"
 #include "pieper-preferences-window.h"
@@ -40,6 +41,10 @@ struct _PieperApplication
   GSettings               *settings;
   /* Account id → the responder's user id on that server. */
   GHashTable              *my_ids;
+  /* Ids of accounts whose whoami is under way, or could not say. */
+  GHashTable              *learning;
+  /* Ids of the accounts at the last reload, to notice pieperctl's. */
+  GHashTable              *known;
   GCancellable            *cancellable;
   guint                    sigint_id;
   guint                    sigterm_id;
@@ -55,6 +60,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  ACCOUNTS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const GOptionEntry option_entries[] = {
   { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
@@ -301,6 +313,8 @@ preferences_cb (GSimpleAction *action,
   PieperApplication *self = user_data;
   GtkWidget *preferences = pieper_preferences_window_new (self->settings);
 
+  pieper_preferences_window_set_application (PIEPER_PREFERENCES_WINDOW (preferences), self);
+
   gtk_window_set_transient_for (GTK_WINDOW (preferences),
                                 gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (GTK_WINDOW (preferences));
@@ -318,6 +332,38 @@ quit_cb (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* "Try the demo" on the first-run page: a demo is a Pieper of its own, on
+ * a throwaway store, so the responder's store stays empty for their own
+ * account. This one ends when its window closes, having nothing to page. */
+static void
+try_demo_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  PieperApplication *self = user_data;
+  g_autoptr(GSubprocess) demo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_file_read_link ("/proc/self/exe", &error);
+
+  if (program != NULL)
+    demo = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, program, "--demo", NULL);
+  if (demo == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not start the demo: %s"), error->message);
+
+      report (self, message);
+      return;
+    }
+
+  if (!self->held)
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (PIEPER_IS_WINDOW (l->data))
+        {
+          gtk_window_close (l->data);
+          break;
+        }
+}
+
 static const GActionEntry app_entries[] = {
   { "acknowledge", acknowledge_cb, "x" },
   { "escalate", escalate_cb, "x" },
@@ -332,6 +378,7 @@ static const GActionEntry app_entries[] = {
   { "about", about_cb },
   { "preferences", preferences_cb },
   { "quit", quit_cb },
+  { "try-demo", try_demo_cb },
 };
 
 /* Accounts */
@@ -351,12 +398,129 @@ token_data_free (TokenData *data)
 }
 
 static void
+learn_user_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TokenData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = pieper_account_get_id (data->account);
+  gboolean learnt = pieper_account_learn_user_finish (result, &error);
+
+  /* Offline or refused for now: asked again after a round that reached
+   * the servers (see synced_cb). A server that cannot say (no user with
+   * the account's address) is not asked again until Pieper restarts. */
+  if (learnt ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT) ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED) ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH))
+    g_hash_table_remove (data->self->learning, &id);
+
+  if (learnt)
+    pieper_application_reload_accounts (data->self);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not learn who the responder is: %s", error->message);
+
+  token_data_free (data);
+}
+
+/* The Mine filter needs the responder's user id on the server: asked once,
+ * for an account added before Pieper asked (pieperctl, an older Pieper). */
+static void
+learn_user (PieperApplication *self,
+            PieperAccount     *account,
+            PieperProvider    *provider)
+{
+  gint64 id = pieper_account_get_id (account);
+  TokenData *data;
+
+  if (pieper_account_get_user_id (account) != NULL || g_hash_table_contains (self->learning, &id))
+    return;
+
+  g_hash_table_add (self->learning, g_memdup2 (&id, sizeof id));
+  data = g_new0 (TokenData, 1);
+  data->self = g_object_ref (self);
+  data->account = g_object_ref (account);
+  pieper_account_learn_user_async (self->store, account, provider, self->cancellable,
+                                   learn_user_cb, data);
+}
+
+static gboolean
+has_account (GPtrArray *accounts,
+             gint64     id)
+{
+  for (guint i = 0; i < accounts->len; i++)
+    if (pieper_account_get_id (g_ptr_array_index (accounts, i)) == id)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Whether another process (pieperctl account add or remove) changed the
+ * accounts since the last reload; the engine forgets removed ones. */
+static gboolean
+accounts_changed_elsewhere (PieperApplication *self,
+                            GPtrArray         *accounts)
+{
+  gboolean changed = g_hash_table_size (self->known) != accounts->len;
+  GHashTableIter iter;
+  gint64 *id;
+
+  for (guint i = 0; i < accounts->len && !changed; i++)
+    {
+      gint64 account_id = pieper_account_get_id (g_ptr_array_index (accounts, i));
+
+      changed = !g_hash_table_contains (self->known, &account_id);
+    }
+
+  g_hash_table_iter_init (&iter, self->known);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    if (!has_account (accounts, *id))
+      pieper_sync_engine_remove_account (self->engine, *id);
+
+  return changed;
+}
+
+static void
+synced_cb (PieperApplication *self)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  if (!(accounts = pieper_store_list_accounts (self->store, NULL)))
+    return;
+
+  if (accounts_changed_elsewhere (self, accounts))
+    {
+      refresh (self);
+      pieper_application_reload_accounts (self);
+      return;
+    }
+
+  if (pieper_sync_engine_get_state (self->engine) != PIEPER_SYNC_STATE_IDLE)
+    return;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PieperAccount *account = g_ptr_array_index (accounts, i);
+      PieperProvider *provider = pieper_sync_engine_get_provider (self->engine, pieper_account_get_id (account));
+
+      if (provider != NULL)
+        learn_user (self, account, provider);
+    }
+}
+
+static void
 add_account_with_token (PieperApplication *self,
                         PieperAccount     *account,
                         const char        *token)
 {
   g_autoptr(PieperProvider) provider = NULL;
+  g_autoptr(PieperAccount) stored = NULL;
   g_autoptr(GError) error = NULL;
+
+  /* Removed while its token was looked up. */
+  if (!(stored = pieper_store_get_account (self->store, pieper_account_get_id (account), NULL)))
+    return;
 
   if (!(provider = pieper_provider_new_for_account (account, token, &error)))
     {
@@ -366,6 +530,7 @@ add_account_with_token (PieperApplication *self,
 
   pieper_sync_engine_add_account (self->engine, account, provider);
   pieper_sync_engine_sync_now (self->engine);
+  learn_user (self, account, provider);
 }
 
 static void
@@ -439,6 +604,25 @@ window_removed_cb (GtkApplication *application,
                                 _("Pages will still reach you. Quit Pieper from its menu to stop them."));
 }
 
+static void
+forget_token_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PieperApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Without a keyring there is no token to forget. */
+  if (!pieper_account_forget_token_finish (result, &error) &&
+      !g_error_matches (error, PIEPER_SECRET_ERROR, PIEPER_SECRET_ERROR_NO_SERVICE))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The account is removed, but its token is still in the keyring: %s"), error->message);
+
+      report (self, message);
+    }
+}
+
 void
 pieper_application_reload_accounts (PieperApplication *self)
 {
@@ -454,6 +638,7 @@ pieper_application_reload_accounts (PieperApplication *self)
     }
 
   g_hash_table_remove_all (self->my_ids);
+  g_hash_table_remove_all (self->known);
   hold_while_on_call (self, accounts);
   for (guint i = 0; i < accounts->len; i++)
     {
@@ -461,6 +646,7 @@ pieper_application_reload_accounts (PieperApplication *self)
       gint64 id = pieper_account_get_id (account);
       TokenData *data;
 
+      g_hash_table_add (self->known, g_memdup2 (&id, sizeof id));
       if (pieper_account_get_user_id (account) != NULL)
         g_hash_table_insert (self->my_ids, g_memdup2 (&id, sizeof id),
                              g_strdup (pieper_account_get_user_id (account)));
@@ -482,6 +668,34 @@ pieper_application_reload_accounts (PieperApplication *self)
       data->account = g_object_ref (account);
       pieper_secret_lookup_token_async (account, self->cancellable, lookup_token_cb, data);
     }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+}
+
+gboolean
+pieper_application_remove_account (PieperApplication  *self,
+                                   gint64              id,
+                                   GError            **error)
+{
+  g_autoptr(PieperAccount) account = NULL;
+
+  g_return_val_if_fail (PIEPER_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(account = pieper_store_get_account (self->store, id, error)))
+    return FALSE;
+
+  /* Its unsent actions go with it: the responder confirmed that. */
+  if (!pieper_store_remove_account (self->store, id, TRUE, error))
+    return FALSE;
+
+  pieper_sync_engine_remove_account (self->engine, id);
+  if (g_strcmp0 (pieper_account_get_provider (account), "local") != 0)
+    pieper_account_forget_token_async (account, NULL, forget_token_cb, g_object_ref (self));
+
+  refresh (self);
+  pieper_application_reload_accounts (self);
+  return TRUE;
 }
 
 /* Settings */
@@ -617,6 +831,7 @@ pieper_application_startup (GApplication *application)
   pieper_incident_list_model_set_engine (self->incidents, self->engine);
   self->notifier = pieper_notifier_new (G_APPLICATION (self), self->store, G_LIST_MODEL (self->incidents));
   g_signal_connect (self, "window-removed", G_CALLBACK (window_removed_cb), NULL);
+  g_signal_connect_object (self->engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
 
   if (!self->demo && (self->settings = lookup_settings ()) != NULL)
     {
@@ -800,6 +1015,8 @@ pieper_application_finalize (GObject *object)
   g_free (self->data_dir);
   g_free (self->demo_dir);
   g_hash_table_unref (self->my_ids);
+  g_hash_table_unref (self->learning);
+  g_hash_table_unref (self->known);
 
   G_OBJECT_CLASS (pieper_application_parent_class)->finalize (object);
 }
@@ -838,12 +1055,23 @@ pieper_application_class_init (PieperApplicationClass *klass)
     g_param_spec_boolean ("demo", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PieperApplication::accounts-changed:
+   *
+   * An account was added or removed, or learnt who the responder is.
+   */
+  signals[ACCOUNTS_CHANGED] =
+    g_signal_new ("accounts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 pieper_application_init (PieperApplication *self)
 {
   self->my_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->learning = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);

@@ -27,8 +27,14 @@ PieperCapabilities       pieper_application_get_capabilities (PieperApplication 
 /* Whether an incident is assigned to the responder of its account. */
 gboolean                 pieper_application_is_mine        (PieperApplication *self,
                                                             PieperIncident    *incident);
-/* Re-reads the accounts (after one was added, or learnt who it is). */
+/* Re-reads the accounts (after one was added, or learnt who it is), and
+ * emits PieperApplication::accounts-changed. */
 void                     pieper_application_reload_accounts (PieperApplication *self);
+/* Stops syncing the account, removes it with its incidents and unsent
+ * actions, and clears its token from the keyring. */
+gboolean                 pieper_application_remove_account (PieperApplication  *self,
+                                                            gint64              id,
+                                                            GError            **error);
 gboolean                 pieper_application_get_demo       (PieperApplication *self);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "pieper-accounts-page.h"
 #include "pieper-preferences-window.h"
 
 /* The preferences, each bound to its GSettings key; the application
@@ -18,6 +19,7 @@ struct _PieperPreferencesWindow
   AdwExpanderRow       *quiet_hours_row;
   GtkAdjustment        *quiet_hours_start_adjustment;
   GtkAdjustment        *quiet_hours_end_adjustment;
+  PieperAccountsPage   *accounts_page;
 };
 
 G_DEFINE_FINAL_TYPE (PieperPreferencesWindow, pieper_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -26,6 +28,8 @@ static void
 pieper_preferences_window_class_init (PieperPreferencesWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  g_type_ensure (PIEPER_TYPE_ACCOUNTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperPreferencesWindow, poll_interval_adjustment);
@@ -36,6 +40,7 @@ pieper_preferences_window_class_init (PieperPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperPreferencesWindow, quiet_hours_row);
   gtk_widget_class_bind_template_child (widget_class, PieperPreferencesWindow, quiet_hours_start_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PieperPreferencesWindow, quiet_hours_end_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, PieperPreferencesWindow, accounts_page);
 }
 
 static void
@@ -114,6 +119,15 @@ bind_alarm (PieperPreferencesWindow *self,
   g_settings_bind_with_mapping (settings, "quiet-hours-end", self->quiet_hours_end_adjustment,
                                 "value", G_SETTINGS_BIND_DEFAULT, minutes_to_hours,
                                 hours_to_minutes, NULL, NULL);
+}
+
+void
+pieper_preferences_window_set_application (PieperPreferencesWindow *self,
+                                           PieperApplication       *application)
+{
+  g_return_if_fail (PIEPER_IS_PREFERENCES_WINDOW (self));
+
+  pieper_accounts_page_set_application (self->accounts_page, application);
 }
 
 GtkWidget *

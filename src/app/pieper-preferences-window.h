@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "pieper-application.h"
+
 G_BEGIN_DECLS
 
 #define PIEPER_TYPE_PREFERENCES_WINDOW (pieper_preferences_window_get_type ())
@@ -11,5 +13,8 @@ G_DECLARE_FINAL_TYPE (PieperPreferencesWindow, pieper_preferences_window, PIEPER
 /* @settings: the application's settings, or NULL where the schema is not
  * installed (the rows then change nothing). */
 GtkWidget *pieper_preferences_window_new (GSettings *settings);
+/* For the Accounts page. */
+void       pieper_preferences_window_set_application (PieperPreferencesWindow *self,
+                                                      PieperApplication       *application);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pieper-account-form.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-window.h"
@@ -36,6 +37,8 @@ struct _PieperWindow
   gint64                incident_id;
 
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  PieperAccountForm    *account_form;
   AdwLeaflet           *leaflet;
   GtkWidget            *list_pane;
   GtkWidget            *incident_pane;
@@ -258,6 +261,24 @@ state_changed_cb (PieperWindow     *self,
     }
 }
 
+/* The first-run page while there is no account (a demo has its own). */
+static void
+accounts_changed_cb (PieperWindow *self)
+{
+  PieperStore *store = pieper_application_get_store (self->application);
+  g_autoptr(GPtrArray) accounts = NULL;
+  gboolean first_run;
+
+  accounts = pieper_store_list_accounts (store, NULL);
+  first_run = !pieper_application_get_demo (self->application) &&
+              accounts != NULL && accounts->len == 0;
+  gtk_stack_set_visible_child_name (self->main_stack, first_run ? "welcome" : "incidents");
+
+  /* Mine may have learnt who the responder is. */
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
 static void
 search_changed_cb (PieperWindow *self)
 {
@@ -417,6 +438,11 @@ pieper_window_constructed (GObject *object)
   state_changed_cb (self, NULL, engine);
   g_signal_connect_object (engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
 
+  pieper_account_form_set_application (self->account_form, self->application);
+  g_signal_connect_object (self->application, "accounts-changed", G_CALLBACK (accounts_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  accounts_changed_cb (self);
+
   update_list_state (self);
   reload_page (self);
 }
@@ -509,9 +535,12 @@ pieper_window_class_init (PieperWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (PIEPER_TYPE_INCIDENT_PAGE);
+  g_type_ensure (PIEPER_TYPE_ACCOUNT_FORM);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, account_form);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_pane);

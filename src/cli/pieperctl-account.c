@@ -395,6 +395,93 @@ find_duplicate (PieperStore  *store,
   return TRUE;
 }
 
+/* Who the token belongs to */
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  char     *user_id;
+  char     *user_name;
+  GError   *error;
+} Whoami;
+
+static void
+whoami_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Whoami *whoami = user_data;
+
+  whoami->ok = pieper_provider_whoami_finish (PIEPER_PROVIDER (object), result,
+                                              &whoami->user_id, &whoami->user_name,
+                                              &whoami->error);
+  whoami->done = TRUE;
+}
+
+/* Asks the server who @token belongs to, and sets the answer on @account.
+ * A refused token, or a server that is not what it was said to be, is an
+ * error: nothing is kept then. A server that cannot be reached now is not
+ * (adding an account offline works); @reached says which it was, and the
+ * app asks again when it syncs. */
+static gboolean
+learn_user (PieperAccount  *account,
+            const char     *token,
+            gboolean       *reached,
+            GError        **error)
+{
+  g_autoptr(PieperProvider) provider = NULL;
+  Whoami whoami = { 0, };
+  gboolean ok = FALSE;
+
+  *reached = FALSE;
+
+  if (!(provider = pieper_provider_new_for_account (account, token, error)))
+    return FALSE;
+
+  pieper_provider_whoami_async (provider, NULL, whoami_cb, &whoami);
+  while (!whoami.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (whoami.ok)
+    {
+      ok = *reached = TRUE;
+      pieper_account_set_user_id (account, whoami.user_id);
+      pieper_account_set_user_name (account, whoami.user_name);
+    }
+  else if (g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH))
+    g_set_error_literal (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH,
+                         _("The server refused this token; nothing was added"));
+  else if (g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_NOT_FOUND))
+    g_set_error (error, PIEPER_PROVIDER_ERROR, whoami.error->code,
+                 _("The server did not answer as expected (%s); check the URL. Nothing was added"),
+                 whoami.error->message);
+  else if (!g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT) &&
+           !g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
+    g_set_error (error, PIEPER_PROVIDER_ERROR, whoami.error->code,
+                 _("The server did not accept this (%s); nothing was added"),
+                 whoami.error->message);
+  else
+    {
+      ok = TRUE;
+      g_debug ("Could not ask who the token belongs to: %s", whoami.error->message);
+    }
+
+  g_free (whoami.user_id);
+  g_free (whoami.user_name);
+  g_clear_error (&whoami.error);
+
+  return ok;
+}
+
+static void
+say_if_unreached (gboolean reached)
+{
+  if (!reached)
+    printf ("%s\n", _("The server could not be reached, so who you are there is not known yet; "
+                       "the app asks when it syncs"));
+}
+
 /* account add */
 
 static PieperctlStatus
@@ -415,6 +502,7 @@ account_add (PieperctlContext  *ctx,
   const char *email = NULL;
   gboolean from_env = FALSE;
   gboolean duplicate = FALSE;
+  gboolean reached = FALSE;
   gboolean token_optional;
   char *token = NULL;
 
@@ -480,6 +568,12 @@ account_add (PieperctlContext  *ctx,
     return _pieperctl_fail_error (error);
 
   account = pieper_account_new (provider, url, email);
+  if (!learn_user (account, token, &reached, &error))
+    {
+      pieper_secret_token_free (token);
+      return _pieperctl_fail_error (error);
+    }
+
   if (!(added = pieper_store_add_account (ctx->store, account, &error)))
     {
       pieper_secret_token_free (token);
@@ -492,6 +586,7 @@ account_add (PieperctlContext  *ctx,
     {
       printf (_("Added %s account %s for %s at %s, without a token\n"),
               provider, id_text, shown_email, shown_url);
+      say_if_unreached (reached);
       return PIEPERCTL_OK;
     }
 
@@ -505,6 +600,7 @@ account_add (PieperctlContext  *ctx,
         {
           printf (_("Added %s account %s for %s at %s\n"),
                   provider, id_text, shown_email, shown_url);
+          say_if_unreached (reached);
           fflush (stdout);
           if (g_error_matches (error, PIEPER_SECRET_ERROR, PIEPER_SECRET_ERROR_NO_SERVICE))
             fprintf (stderr, "pieperctl: %s\n",
@@ -529,6 +625,7 @@ account_add (PieperctlContext  *ctx,
 
   printf (_("Added %s account %s for %s at %s; the token is in the Secret Service\n"),
           provider, id_text, shown_email, shown_url);
+  say_if_unreached (reached);
 
   return PIEPERCTL_OK;
 }

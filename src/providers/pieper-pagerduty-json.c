@@ -972,6 +972,46 @@ _pieper_pagerduty_user_from_json (JsonNode  *root,
   return TRUE;
 }
 
+/* GET /users?query=EMAIL: the user whose e-mail address is @email, for an
+ * account-level token, which /users/me cannot name. The query matches
+ * parts of names and addresses; only the whole address counts. */
+gboolean
+_pieper_pagerduty_user_by_email_from_json (JsonNode    *root,
+                                           const char  *email,
+                                           char       **user_id,
+                                           char       **user_name,
+                                           GError     **error)
+{
+  JsonArray *users = member_array (node_object (root), "users");
+
+  for (guint i = 0; users != NULL && i < json_array_get_length (users); i++)
+    {
+      JsonObject *user = node_object (json_array_get_element (users, i));
+      g_autofree char *address = member_text (user, "email", PIEPER_FIELD_MAX_BYTES);
+      const char *id = member_id (user, "id");
+
+      if (id == NULL || address == NULL || g_ascii_strcasecmp (address, email) != 0)
+        continue;
+
+      if (user_id != NULL)
+        *user_id = g_strdup (id);
+      if (user_name != NULL)
+        {
+          *user_name = member_text (user, "name", PIEPER_FIELD_MAX_BYTES);
+          if (*user_name == NULL)
+            *user_name = g_strdup (id);
+        }
+      return TRUE;
+    }
+
+  if (users == NULL)
+    g_propagate_error (error, transient (_("PagerDuty's response has no list of users")));
+  else
+    g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
+                 _("PagerDuty has no user with the e-mail address %s"), email);
+  return FALSE;
+}
+
 /* Errors */
 
 static const char *

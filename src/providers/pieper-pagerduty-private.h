@@ -62,6 +62,12 @@ gboolean             _pieper_pagerduty_user_from_json        (JsonNode    *root,
                                                               char       **user_name,
                                                               GError     **error);
 
+gboolean             _pieper_pagerduty_user_by_email_from_json (JsonNode    *root,
+                                                                const char  *email,
+                                                                char       **user_id,
+                                                                char       **user_name,
+                                                                GError     **error);
+
 /* @root is the parsed error body or %NULL. */
 GError              *_pieper_pagerduty_error_from_response   (guint        http_status,
                                                               const char  *reason,

@@ -449,7 +449,30 @@ pieper_pagerduty_get_retry_after (PieperProvider *provider)
   return PIEPER_PAGERDUTY (provider)->retry_after;
 }
 
-/* whoami: GET /users/me */
+/* whoami: GET /users/me; for an account-level token, which names no user,
+ * GET /users?query=EMAIL, the address the From header carries. */
+
+static void
+whoami_by_email_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PieperPagerduty *self = PIEPER_PAGERDUTY (object);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) user = g_new0 (char *, 3);
+
+  root = send_request_finish (self, result, &error);
+  if (root == NULL ||
+      !_pieper_pagerduty_user_by_email_from_json (root, self->email, &user[0], &user[1], &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&user), (GDestroyNotify) g_strfreev);
+}
 
 static void
 whoami_cb (GObject      *object,
@@ -457,11 +480,27 @@ whoami_cb (GObject      *object,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PieperPagerduty *self = PIEPER_PAGERDUTY (object);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) user = g_new0 (char *, 3);
 
-  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  root = send_request_finish (self, result, &error);
+
+  /* PagerDuty refuses /users/me to an account-level token with a 400. */
+  if (root == NULL && self->email != NULL && self->email[0] != '\0' &&
+      (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT) ||
+       g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_NOT_FOUND)))
+    {
+      g_autofree char *escaped = g_uri_escape_string (self->email, NULL, FALSE);
+      g_autofree char *path = g_strdup_printf ("/users?query=%s&limit=%u", escaped, PIEPER_PD_PAGE_LIMIT);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
+                    whoami_by_email_cb, g_steal_pointer (&task));
+      return;
+    }
+
   if (root == NULL ||
       !_pieper_pagerduty_user_from_json (root, &user[0], &user[1], &error))
     {

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <libsecret/secret.h>
 #include <pty.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +41,7 @@ static const SecretSchema token_schema = {
 #define PD_EMAIL "oncall@example.com"
 
 static const char *pieperctl_path;
+static const char *sim_path;
 
 typedef struct
 {
@@ -367,6 +370,9 @@ test_add_list_remove (Fixture       *fixture,
                             "--provider", "pagerduty", "--url", PD_URL, "--email", PD_EMAIL,
                             NULL), ==, 0);
   g_assert_nonnull (strstr (add.out, "Added pagerduty account 1"));
+  /* Nothing listens there: added all the same, saying who you are is not
+   * known yet. */
+  g_assert_nonnull (strstr (add.out, "could not be reached"));
 
   stored = keyring_lookup (PD_URL, PD_EMAIL);
   g_assert_cmpstr (stored, ==, fixture->token);
@@ -395,6 +401,7 @@ test_add_list_remove (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (account, "url"), ==, PD_URL);
   g_assert_cmpstr (json_object_get_string_member (account, "email"), ==, PD_EMAIL);
   g_assert_cmpstr (json_object_get_string_member (account, "token_status"), ==, "stored");
+  g_assert_null (json_object_get_string_member_with_default (account, "user_id", NULL));
 
   /* Once it is gone from the keyring, list says so. */
   g_assert_true (secret_password_clear_sync (&token_schema, NULL, &error,
@@ -881,18 +888,100 @@ test_secret_api (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* pieper-sim as a process of its own, with @token as its only token; its
+ * URL, read from the line that says it listens. */
+static GSubprocess *
+start_sim (const char  *token,
+           char       **url)
+{
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  /* A sim that outlived a failed test would keep meson waiting. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sim = g_subprocess_launcher_spawn (launcher, &error, sim_path,
+                                     "--port", "0", "--incidents", "3", "--token", token, NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on "));
+  *url = g_strdup (line + strlen ("listening on "));
+
+  return g_steal_pointer (&sim);
+}
+
+/* account add asks the server who the token is first: a refused token
+ * leaves nothing anywhere; an accepted one is kept with the user id. */
+static void
+test_whoami (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_auto(Result) refused = { 0, };
+  g_auto(Result) added = { 0, };
+  g_auto(Result) json = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *input = add_input (fixture);
+  g_autofree char *stored = NULL;
+  JsonObject *account;
+
+  sim = start_sim (fixture->token, &url);
+
+  g_assert_cmpint (run (fixture, "not-the-token\n", &refused, "account", "add",
+                        "--provider", "pagerduty", "--url", url, "--email", PD_EMAIL), ==, 1);
+  assert_one_line (refused.err);
+  g_assert_nonnull (strstr (refused.err, "refused this token"));
+  g_assert_cmpstr (refused.out, ==, "");
+  assert_no_account (fixture);
+  g_assert_null (keyring_lookup (url, PD_EMAIL));
+
+  g_assert_cmpint (run (fixture, input, &added, "account", "add",
+                        "--provider", "pagerduty", "--url", url, "--email", PD_EMAIL), ==, 0);
+  g_assert_nonnull (strstr (added.out, "Added pagerduty account 1"));
+  g_assert_null (strstr (added.out, "could not be reached"));
+  stored = keyring_lookup (url, PD_EMAIL);
+  g_assert_cmpstr (stored, ==, fixture->token);
+
+  g_assert_cmpint (run (fixture, NULL, &json, "account", "list", "--json"), ==, 0);
+  json_parser_load_from_data (parser, json.out, -1, &error);
+  g_assert_no_error (error);
+  account = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
+  g_assert_cmpstr (json_object_get_string_member (account, "user_id"), ==, "PME0001");
+  g_assert_cmpstr (json_object_get_string_member (account, "user_name"), ==, "Mira Jansen");
+
+  /* The keyring of the next test knows nothing of this one. */
+  g_assert_true (secret_password_clear_sync (&token_schema, NULL, &error,
+                                             "provider", "pagerduty", "url", url, NULL));
+  g_subprocess_send_signal (sim, SIGTERM);
+  g_subprocess_wait (sim, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  if (argc < 2)
+  if (argc < 3)
     {
-      g_printerr ("usage: %s PIEPERCTL\n", argv[0]);
+      g_printerr ("usage: %s PIEPERCTL PIEPER-SIM\n", argv[0]);
       return 2;
     }
   pieperctl_path = argv[1];
+  sim_path = argv[2];
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
@@ -909,6 +998,7 @@ main (int    argc,
   g_test_add ("/accounts/secret-api", Fixture, NULL, fixture_set_up, test_secret_api, fixture_tear_down);
   g_test_add ("/accounts/no-session-bus", Fixture, NULL, fixture_set_up, test_no_session_bus, fixture_tear_down);
   g_test_add ("/accounts/no-secret-service", Fixture, NULL, fixture_set_up, test_no_secret_service, fixture_tear_down);
+  g_test_add ("/accounts/whoami", Fixture, NULL, fixture_set_up, test_whoami, fixture_tear_down);
 
   return g_test_run ();
 }

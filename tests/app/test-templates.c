@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "pieper-account-form.h"
+#include "pieper-accounts-page.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-preferences-window.h"
@@ -108,6 +110,8 @@ main (int   argc,
   g_type_ensure (PIEPER_TYPE_INCIDENT_ROW);
   g_type_ensure (PIEPER_TYPE_TIMELINE_ROW);
   g_type_ensure (PIEPER_TYPE_PREFERENCES_WINDOW);
+  g_type_ensure (PIEPER_TYPE_ACCOUNT_FORM);
+  g_type_ensure (PIEPER_TYPE_ACCOUNTS_PAGE);
 
   collect (UI_PREFIX, paths);
   g_assert_cmpuint (paths->len, >=, 6);

@@ -55,6 +55,9 @@ typedef struct
   /* GET /incidents/{id} */
   int             escalation_level;
 
+  /* An account-level token: /users/me is refused with a 400. */
+  gboolean        account_level;
+
   /* Streamed bodies */
   gboolean        stream_chunked;
   gboolean        stream_with_length;
@@ -278,8 +281,12 @@ handler_cb (SoupServer        *server,
       return;
     }
 
-  if (strcmp (method, "GET") == 0 && strcmp (path, "/users/me") == 0)
+  if (strcmp (method, "GET") == 0 && strcmp (path, "/users/me") == 0 && f->account_level)
+    respond_json_take (msg, 400, read_fixture ("error-2001.json"));
+  else if (strcmp (method, "GET") == 0 && strcmp (path, "/users/me") == 0)
     respond_json_take (msg, 200, read_fixture ("user-me.json"));
+  else if (strcmp (method, "GET") == 0 && strcmp (path, "/users") == 0)
+    respond_json_take (msg, 200, read_fixture ("users-query.json"));
   else if (strcmp (method, "GET") == 0 && strcmp (path, "/incidents") == 0)
     serve_incident_list (f, msg, query);
   else if (strcmp (method, "GET") == 0 && strcmp (path, "/incidents/" INCIDENT) == 0)
@@ -469,6 +476,44 @@ test_headers_read (Fixture       *f,
   g_assert_cmpstr (r->accept, ==, "application/vnd.pagerduty+json;version=2");
   /* From is for writes. */
   g_assert_null (r->from);
+}
+
+/* An account-level token names no user: whoami finds the one whose address
+ * is the From header's, exactly. */
+static void
+test_whoami_account_level (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) refused = NULL;
+  g_autoptr(PieperProvider) stranger = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+  Recorded *r;
+
+  f->account_level = TRUE;
+  pieper_provider_whoami_async (f->provider, NULL, result_cb, f);
+  result = wait_result (f);
+  g_assert_true (pieper_provider_whoami_finish (f->provider, result, &id, &name, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (id, ==, "PRESP42");
+  g_assert_cmpstr (name, ==, "Rosa Responder");
+
+  g_assert_cmpuint (f->requests->len, ==, 2);
+  r = request_at (f, 1);
+  g_assert_cmpstr (r->method, ==, "GET");
+  g_assert_cmpstr (r->path, ==, "/users");
+  g_assert_nonnull (strstr (r->query, "query=responder%40example.com"));
+  g_assert_cmpstr (r->authorization, ==, "Token token=" TOKEN);
+
+  /* Nobody there has the address: a clear error, not someone else. */
+  stranger = pieper_pagerduty_new (f->base_url, "nobody@example.com", TOKEN);
+  pieper_provider_whoami_async (stranger, NULL, result_cb, f);
+  refused = wait_result (f);
+  g_assert_false (pieper_provider_whoami_finish (stranger, refused, NULL, NULL, &error));
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT);
+  g_assert_nonnull (strstr (error->message, "nobody@example.com"));
 }
 
 static void
@@ -1188,6 +1233,7 @@ main (int   argc,
 
   ADD ("headers/read", test_headers_read);
   ADD ("headers/write", test_headers_write);
+  ADD ("whoami/account-level", test_whoami_account_level);
   ADD ("get-incident", test_get_incident);
   ADD ("get-incident/not-found", test_get_incident_not_found);
   ADD ("get-incident/bad-id", test_bad_incident_id);
