@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,10 +128,17 @@ child_environ (void)
   return env;
 }
 
+/* Set by the test of file modes: children run with umask 0, so the modes
+ * they create are theirs, not the umask's. */
+static gboolean zero_umask;
+
 /* In the child: cores allowed, whatever the limit the test runs under. */
 static void
 allow_core_dumps (gpointer user_data)
 {
+  if (zero_umask)
+    umask (0);
+
   struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
   if (setrlimit (RLIMIT_CORE, &unlimited) != 0)
@@ -482,6 +490,79 @@ test_core_dump (void)
   g_assert_false (has_token);
 }
 
+static guint
+mode_of (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_mode & 0777;
+}
+
+static void
+assert_modes (const char *dir)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  g_autofree char *db = g_build_filename (dir, "pieper.db", NULL);
+
+  g_assert_cmpuint (mode_of (dir), ==, 0700);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+
+      if (i == 0 || g_file_test (path, G_FILE_TEST_EXISTS))
+        g_assert_cmpuint (mode_of (path), ==, 0600);
+    }
+}
+
+/* The default store, where pieperctl and the app put it without
+ * --data-dir: $XDG_DATA_HOME/pieper, 0700, its database 0600. */
+static void
+test_modes (void)
+{
+  const char *display = g_getenv ("PIEPER_TEST_DISPLAY");
+  g_autofree char *ctl_home = g_build_filename (tmp_dir, "ctl-data-home", NULL);
+  g_autofree char *ctl_dir = g_build_filename (ctl_home, "pieper", NULL);
+  g_autofree char *app_home = g_build_filename (tmp_dir, "app-data-home", NULL);
+  g_autofree char *app_dir = g_build_filename (app_home, "pieper", NULL);
+  g_autofree char *app_db = g_build_filename (app_dir, "pieper.db", NULL);
+  const char *ctl_argv[] = { pieperctl_path, "list", NULL };
+  const char *app_argv[] = { app_path, NULL };
+  g_auto(GStrv) env = child_environ ();
+  gint64 deadline;
+  Child child;
+  int status;
+
+  zero_umask = TRUE;
+
+  env = g_environ_setenv (env, "XDG_DATA_HOME", ctl_home, TRUE);
+  child = spawn (ctl_argv, NULL, env);
+  status = finish (&child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  assert_modes (ctl_dir);
+
+  if (app_path == NULL || display == NULL || display[0] == '\0')
+    {
+      zero_umask = FALSE;
+      return;
+    }
+
+  env = g_environ_setenv (env, "XDG_DATA_HOME", app_home, TRUE);
+  env = g_environ_setenv (env, "DISPLAY", display, TRUE);
+  env = g_environ_setenv (env, "GSK_RENDERER", "cairo", TRUE);
+  child = spawn (app_argv, NULL, env);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!g_file_test (app_db, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  /* Let it finish opening the store (WAL, schema) before looking. */
+  g_usleep (500 * 1000);
+  kill (child.pid, SIGTERM);
+  finish (&child);
+  assert_modes (app_dir);
+
+  zero_umask = FALSE;
+}
+
 /* Last: every file the runs above left behind. */
 static void
 test_files (void)
@@ -552,6 +633,7 @@ main (int    argc,
   g_test_add_func ("/secrets/pieperctl", test_pieperctl);
   g_test_add_func ("/secrets/app", test_app);
   g_test_add_func ("/secrets/core-dump", test_core_dump);
+  g_test_add_func ("/secrets/modes", test_modes);
   g_test_add_func ("/secrets/files", test_files);
 
   status = g_test_run ();
