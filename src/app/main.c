@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <sys/prctl.h>
 
 #include "pieper-application.h"
 
@@ -11,6 +12,10 @@ main (int   argc,
 {
   g_autoptr(PieperApplication) app = NULL;
   const char *localedir;
+
+  /* Holding API tokens: no core dump, and no ptrace or /proc/PID/environ
+   * for other processes of the same user (as ssh-agent does). */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   /* PIEPER_LOCALEDIR: the tests' translations, built in the build tree. */
   localedir = g_getenv ("PIEPER_LOCALEDIR");

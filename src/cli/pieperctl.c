@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "pieperctl-private.h"
 
@@ -204,6 +205,10 @@ main (int    argc,
   PieperctlStatus status;
   const char *localedir;
   int i;
+
+  /* Holding an API token: no core dump, and no ptrace or /proc/PID/environ
+   * for other processes of the same user (as ssh-agent does). */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   setlocale (LC_ALL, "");
   /* PIEPER_LOCALEDIR: the tests' translations, built in the build tree. */

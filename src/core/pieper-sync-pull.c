@@ -25,7 +25,12 @@ pull_stops (GTask    **task,
 {
   if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_task_return_error (g_steal_pointer (task), g_steal_pointer (error));
+      /* Taken means released: the round (and the engine it holds) would
+       * otherwise outlive stop(). */
+      GTask *taken = g_steal_pointer (task);
+
+      g_task_return_error (taken, g_steal_pointer (error));
+      g_object_unref (taken);
       return TRUE;
     }
 

@@ -1289,8 +1289,13 @@ authorization_for (const char *token)
 
   if (strchr (token, ':') != NULL)
     {
+      char *header;
+
       encoded = g_base64_encode ((const guchar *) token, strlen (token));
-      return g_strconcat ("Basic ", encoded, NULL);
+      header = g_strconcat ("Basic ", encoded, NULL);
+      /* Encoded, the password is still the password. */
+      explicit_bzero (encoded, strlen (encoded));
+      return header;
     }
 
   return g_strconcat ("Bearer ", token, NULL);

@@ -57,18 +57,35 @@ pieper_secret_token_free (char *token)
   g_free (token);
 }
 
-/* libsecret hands out passwords in its own (non-pageable) memory; the rest
- * of Pieper frees tokens with pieper_secret_token_free(), so copy. */
+/*
+ * Tokens are read with a search that loads the secret rather than with
+ * secret_password_lookup*(): in libsecret 0.20.5 (Debian 12) every lookup
+ * leaks the D-Bus reply it decodes (a test under LeakSanitizer with
+ * G_SLICE=always-malloc shows it), a search does not. The result is the
+ * same: the first matching item, its keyring unlocked when needed.
+ */
+#define LOOKUP_FLAGS (SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS)
+
+/* libsecret keeps secrets in its own (non-pageable) memory; the rest of
+ * Pieper frees tokens with pieper_secret_token_free(), so copy. NULL when
+ * no item holds a text secret. Takes @items. */
 static char *
-take_password (char *password)
+take_token (GList *items)
 {
-  char *token;
+  char *token = NULL;
 
-  if (password == NULL)
-    return NULL;
+  for (GList *l = items; l != NULL && token == NULL; l = l->next)
+    {
+      g_autoptr(SecretValue) value = NULL;
+      const char *text;
 
-  token = g_strdup (password);
-  secret_password_free (password);
+      if (!SECRET_IS_ITEM (l->data) || !(value = secret_item_get_secret (l->data)))
+        continue;
+      if ((text = secret_value_get_text (value)) != NULL)
+        token = g_strdup (text);
+    }
+
+  g_list_free_full (items, g_object_unref);
 
   return token;
 }
@@ -213,7 +230,7 @@ pieper_secret_lookup_token (PieperAccount  *account,
 {
   g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
-  char *password;
+  GList *items;
 
   g_return_val_if_fail (PIEPER_IS_ACCOUNT (account), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
@@ -223,18 +240,18 @@ pieper_secret_lookup_token (PieperAccount  *account,
     return NULL;
 
   attributes = account_attributes (account);
-  password = secret_password_lookupv_sync (pieper_secret_get_schema (), attributes,
-                                           cancellable, &local_error);
+  items = secret_password_searchv_sync (pieper_secret_get_schema (), attributes,
+                                        LOOKUP_FLAGS, cancellable, &local_error);
   if (local_error != NULL)
     {
       propagate_error (error, local_error, FALSE);
       return NULL;
     }
 
-  return take_password (password);
+  return take_token (items);
 }
 
-/* Async lookup: g_bus_get(), then secret_password_lookupv(). */
+/* Async lookup: g_bus_get(), then secret_password_searchv(). */
 
 static void
 lookup_cb (GObject      *object,
@@ -244,9 +261,9 @@ lookup_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
   GError *mapped = NULL;
-  char *password;
+  GList *items;
 
-  password = secret_password_lookup_finish (result, &error);
+  items = secret_password_search_finish (result, &error);
   if (error != NULL)
     {
       propagate_error (&mapped, error, FALSE);
@@ -254,7 +271,7 @@ lookup_cb (GObject      *object,
       return;
     }
 
-  g_task_return_pointer (task, take_password (password), (GDestroyNotify) pieper_secret_token_free);
+  g_task_return_pointer (task, take_token (items), (GDestroyNotify) pieper_secret_token_free);
 }
 
 static void
@@ -274,8 +291,9 @@ bus_cb (GObject      *object,
       return;
     }
 
-  secret_password_lookupv (pieper_secret_get_schema (),
+  secret_password_searchv (pieper_secret_get_schema (),
                            g_task_get_task_data (task),
+                           LOOKUP_FLAGS,
                            g_task_get_cancellable (task),
                            lookup_cb,
                            g_object_ref (task));

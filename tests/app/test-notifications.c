@@ -175,6 +175,7 @@ test_page_and_acknowledge (void)
   g_autoptr(GVariant) hints = NULL;
   g_autoptr(GVariant) urgency = NULL;
   g_autoptr(GVariant) desktop_entry = NULL;
+  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree const char **action_strv = NULL;
@@ -252,7 +253,7 @@ test_page_and_acknowledge (void)
 
   /* The responder presses Acknowledge on the notification. */
   pieper_sim_reset_record (f->sim);
-  g_dbus_connection_call_sync (f->bus, "org.freedesktop.Notifications", MOCK_PATH, MOCK_IFACE,
+  reply = g_dbus_connection_call_sync (f->bus, "org.freedesktop.Notifications", MOCK_PATH, MOCK_IFACE,
                                "EmitSignal",
                                g_variant_new_parsed ("('org.freedesktop.Notifications', 'ActionInvoked', 'us', [<%u>, <'acknowledge'>])",
                                                      id),
