@@ -26,6 +26,9 @@ G_BEGIN_DECLS
 /* Incidents open here but not on the server's open list are checked one by
  * one; at most this many per round. */
 #define MAX_VANISHED_PER_ROUND 100
+/* Actions of different incidents sent at once; one incident's actions are
+ * always sent one after another, in order. */
+#define MAX_SENDS_IN_FLIGHT 8
 
 typedef struct
 {
@@ -79,12 +82,12 @@ typedef struct
   PieperSyncStats   stats;
 
   /* Push */
-  GPtrArray        *due;           /* PieperAction */
+  GPtrArray        *due;           /* PieperAction, at most one per incident */
   guint             due_index;
   GHashTable       *processed;     /* action ids (gint64*) tried this round */
-  PieperAction     *action;        /* being sent */
-  gboolean          maybe_sent;    /* an earlier attempt may have arrived */
-  int               level;         /* escalate: the level to send */
+  guint             n_sending;     /* actions in flight */
+  gboolean          push_stopped;  /* start no more sends for this account */
+  GError           *push_error;    /* a store error: ends the round */
 
   /* Pull */
   GHashTable       *open_ids;      /* remote ids on the server's open list */

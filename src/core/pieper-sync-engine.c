@@ -277,7 +277,7 @@ round_free (Round *round)
   g_clear_pointer (&round->accounts, g_ptr_array_unref);
   g_clear_pointer (&round->due, g_ptr_array_unref);
   g_clear_pointer (&round->processed, g_hash_table_unref);
-  g_clear_object (&round->action);
+  g_clear_error (&round->push_error);
   g_clear_pointer (&round->open_ids, g_hash_table_unref);
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);
@@ -394,6 +394,7 @@ _pieper_sync_next_account (GTask *task)
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);
   g_hash_table_remove_all (round->processed);
+  round->push_stopped = FALSE;
 
   _pieper_sync_push_next (task);
 }

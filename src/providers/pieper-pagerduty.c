@@ -17,8 +17,8 @@
  * PieperPagerduty:
  *
  * #PieperProvider over the PagerDuty REST API v2. It owns one #SoupSession;
- * requests for one provider are made one after another (as PagerDuty asks of
- * clients), bodies are read through a stream and refused beyond a cap, and
+ * the sync engine makes at most a handful of requests at once (PagerDuty's
+ * limit is on requests per minute, not on connections), bodies are read through a stream and refused beyond a cap, and
  * every error becomes one #PieperProviderError with one line of text.
  *
  * The token is sent in the Authorization header and nowhere else: it is
@@ -28,6 +28,10 @@
 #define REQUEST_TIMEOUT_SECONDS 30
 #define IDLE_TIMEOUT_SECONDS    60
 #define READ_CHUNK              (16 * 1024)
+/* Enough for the sync engine's sends in flight. Writes are never marked
+ * idempotent: libsoup then gives each its own connection, and never sends
+ * one again by itself on a reused connection that broke. */
+#define MAX_CONNECTIONS         8
 
 #define PD_ACCEPT "application/vnd.pagerduty+json;version=2"
 
@@ -1294,6 +1298,7 @@ pieper_pagerduty_init (PieperPagerduty *self)
   self->ratelimit_remaining = G_MAXUINT;
   self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
                                                  "idle-timeout", IDLE_TIMEOUT_SECONDS,
+                                                 "max-conns-per-host", MAX_CONNECTIONS,
                                                  "user-agent", "Pieper/" PACKAGE_VERSION " ",
                                                  NULL);
 }
