@@ -91,6 +91,7 @@ typedef struct
 
   /* Pull */
   GHashTable       *open_ids;      /* remote ids on the server's open list */
+  GError           *pull_error;    /* a store error, told when the next page is back */
   GPtrArray        *to_fetch;      /* remote ids to get one by one */
   guint             fetch_index;
   GPtrArray        *timelines;     /* incident ids (gint64*) to pull timelines of */

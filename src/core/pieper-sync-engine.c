@@ -278,6 +278,7 @@ round_free (Round *round)
   g_clear_pointer (&round->due, g_ptr_array_unref);
   g_clear_pointer (&round->processed, g_hash_table_unref);
   g_clear_error (&round->push_error);
+  g_clear_error (&round->pull_error);
   g_clear_pointer (&round->open_ids, g_hash_table_unref);
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);

@@ -106,6 +106,15 @@ list_incidents_cb (GObject      *object,
   Round *round = _pieper_sync_round (task);
 
   incidents = pieper_provider_list_incidents_finish (PIEPER_PROVIDER (object), result, &next_cursor, &error);
+  if (round->pull_error != NULL)
+    {
+      /* The store failed while this page was on its way. */
+      g_autoptr(GError) store_error = g_steal_pointer (&round->pull_error);
+
+      _pieper_sync_store_failed (g_steal_pointer (&task), &store_error);
+      return;
+    }
+
   if (incidents == NULL)
     {
       pull_stops (&task, &error, FALSE);
@@ -116,15 +125,22 @@ list_incidents_cb (GObject      *object,
     g_hash_table_add (round->open_ids,
                       g_strdup (pieper_incident_get_remote_id (g_ptr_array_index (incidents, i))));
 
+  /* Ask for the next page first, so the server prepares it (and a worker
+   * thread parses it) while this one is written. A store error then ends
+   * the round when that request is back. */
+  if (next_cursor != NULL)
+    pull_page (g_object_ref (task), next_cursor);
+
   if (!apply_incidents (task, incidents, &error))
     {
-      _pieper_sync_store_failed (g_steal_pointer (&task), &error);
+      if (next_cursor != NULL)
+        round->pull_error = g_steal_pointer (&error);
+      else
+        _pieper_sync_store_failed (g_steal_pointer (&task), &error);
       return;
     }
 
-  if (next_cursor != NULL)
-    pull_page (g_steal_pointer (&task), next_cursor);
-  else
+  if (next_cursor == NULL)
     {
       g_autofree char *since = pieper_store_get_sync_state (round->engine->store,
                                                             pieper_account_get_id (round->current->account),

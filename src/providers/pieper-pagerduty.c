@@ -66,6 +66,7 @@ typedef struct
   guint8       *buffer;
   gsize         max_body;
   guint         status;
+  gboolean      raw;           /* a 2xx body is returned unparsed */
 } Request;
 
 static void
@@ -187,6 +188,14 @@ request_complete (GTask *task)
         }
 
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (request->raw)
+    {
+      GByteArray *body = g_steal_pointer (&request->body);
+
+      g_task_return_pointer (task, g_byte_array_free_to_bytes (body), (GDestroyNotify) g_bytes_unref);
       return;
     }
 
@@ -341,16 +350,18 @@ send_cb (GObject      *object,
 /*
  * Sends one request. @path_and_query starts with '/' and is already escaped.
  * @body, when given, is sent as JSON. Writes carry the From header.
- * The task's result is the parsed JSON root of a 2xx response.
+ * The task's result is the parsed JSON root of a 2xx response, or with
+ * @raw its body as #GBytes, for the caller to parse where it likes.
  */
 static void
-send_request (PieperPagerduty     *self,
-              const char          *method,
-              const char          *path_and_query,
-              JsonNode            *body,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
+send_request_full (PieperPagerduty     *self,
+                   const char          *method,
+                   const char          *path_and_query,
+                   JsonNode            *body,
+                   gboolean             raw,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(Request) request = g_new0 (Request, 1);
@@ -359,7 +370,7 @@ send_request (PieperPagerduty     *self,
   gboolean is_write = g_strcmp0 (method, SOUP_METHOD_GET) != 0;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, send_request);
+  g_task_set_source_tag (task, send_request_full);
 
   if (!self->credentials_ok)
     {
@@ -378,6 +389,7 @@ send_request (PieperPagerduty     *self,
     }
 
   soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
+  request->raw = raw;
 
   headers = soup_message_get_request_headers (request->message);
   soup_message_headers_replace (headers, "Authorization", self->authorization);
@@ -401,6 +413,18 @@ send_request (PieperPagerduty     *self,
                            ((Request *) g_task_get_task_data (task))->message,
                            G_PRIORITY_DEFAULT, cancellable,
                            send_cb, g_object_ref (task));
+}
+
+static void
+send_request (PieperPagerduty     *self,
+              const char          *method,
+              const char          *path_and_query,
+              JsonNode            *body,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  send_request_full (self, method, path_and_query, body, FALSE, cancellable, callback, user_data);
 }
 
 static JsonNode *
@@ -559,20 +583,38 @@ page_finish (PieperProvider  *provider,
 
 /* list incidents: GET /incidents, open ones, one page */
 
-static void
-list_incidents_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+/* A page is about 200 KB of JSON: it is parsed and mapped on a worker
+ * thread, so the main thread stays free for the store and the next
+ * request. */
+typedef struct
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) incidents = NULL;
-  Page *page;
-  gboolean more = FALSE;
-  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  GBytes *body;
+  guint   offset;
+} PageJob;
 
-  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+static void
+page_job_free (PageJob *job)
+{
+  g_bytes_unref (job->body);
+  g_free (job);
+}
+
+static void
+parse_incidents_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  PageJob *job = task_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (job->body, &length);
+  gboolean more = FALSE;
+  Page *page;
+
+  root = _pieper_pagerduty_parse (data != NULL ? data : "", length, &error);
   if (root == NULL ||
       (incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error)) == NULL)
     {
@@ -583,9 +625,54 @@ list_incidents_cb (GObject      *object,
   page = g_new0 (Page, 1);
   page->items = g_steal_pointer (&incidents);
   page->free_items = (GDestroyNotify) g_ptr_array_unref;
-  page->next_cursor = _pieper_pagerduty_next_cursor (offset, more);
+  page->next_cursor = _pieper_pagerduty_next_cursor (job->offset, more);
 
   g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+parse_incidents_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Page *page;
+
+  page = g_task_propagate_pointer (G_TASK (result), &error);
+  if (page == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+list_incidents_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) parse = NULL;
+  g_autoptr(GError) error = NULL;
+  PageJob *job;
+  GBytes *body;
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job = g_new0 (PageJob, 1);
+  job->body = body;
+  job->offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+
+  /* No source object: the worker must not keep the provider alive. */
+  parse = g_task_new (NULL, g_task_get_cancellable (task), parse_incidents_cb, g_object_ref (task));
+  g_task_set_source_tag (parse, parse_incidents_thread);
+  g_task_set_task_data (parse, job, (GDestroyNotify) page_job_free);
+  g_task_run_in_thread (parse, parse_incidents_thread);
 }
 
 static void
@@ -622,8 +709,8 @@ pieper_pagerduty_list_incidents_async (PieperProvider      *provider,
                           "&limit=%u&offset=%u",
                           PIEPER_PD_PAGE_LIMIT, offset);
 
-  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
-                list_incidents_cb, g_steal_pointer (&task));
+  send_request_full (self, SOUP_METHOD_GET, path, NULL, TRUE, cancellable,
+                     list_incidents_cb, g_steal_pointer (&task));
 }
 
 static GPtrArray *
