@@ -423,6 +423,176 @@ test_faults (Fixture       *f,
     }
 }
 
+/* GET /incidents (the open list), not GET /incidents/{id}. */
+static guint
+count_list_requests (Fixture *f)
+{
+  return pieper_sim_count_requests (f->sim, "GET", "/incidents") -
+         pieper_sim_count_requests (f->sim, "GET", "/incidents/");
+}
+
+static PieperStatus
+stored_status (Fixture    *f,
+               const char *remote_id)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_lookup_incident (f->store, pieper_account_get_id (f->account), remote_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (incident);
+
+  return pieper_incident_get_status (incident);
+}
+
+/* After a full pull, a round asks for the change feed only and fetches the
+ * incidents it names: a new page and a resolve on the server are seen. */
+static void
+test_incremental_sees_changes (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(PieperIncident) open = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *resolved_id = NULL;
+  const char *new_id;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  open = first_with_status (f, PIEPER_FILTER_TRIGGERED);
+  resolved_id = g_strdup (pieper_incident_get_remote_id (open));
+
+  server_put_status (f, resolved_id, "resolved");
+  new_id = pieper_sim_trigger (f->sim, "Disk full on db-7", NULL, "high");
+  g_assert_nonnull (new_id);
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  /* No full pull: the feed, then the changed incidents one by one. */
+  g_assert_cmpuint (count_list_requests (f), ==, 0);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/log_entries"), >=, 1);
+  g_assert_cmpint (stored_status (f, resolved_id), ==, PIEPER_STATUS_RESOLVED);
+  g_assert_cmpint (stored_status (f, new_id), ==, PIEPER_STATUS_TRIGGERED);
+}
+
+/* A round with nothing new asks the change feed, and nothing else. */
+static void
+test_quiet_round_is_cheap (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *now = NULL;
+  PieperSyncStats stats;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_list_requests (f), >=, 1);
+
+  /* The sim's history runs up to the moment it was made, and a round asks
+   * for changes with two minutes of overlap (for clock skew), which would
+   * name those last incidents again. Here the last round was later. */
+  now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
+  g_assert_true (pieper_store_set_sync_state (f->store, pieper_account_get_id (f->account),
+                                              "changes-since", now, &error));
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, NULL, NULL), ==, 1);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/log_entries"), ==, 1);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
+/* A change the feed never reported is repaired by the periodic full pull;
+ * until then the incremental rounds cannot see it. */
+static void
+test_full_pull_reconciles (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PieperIncident) open = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *long_ago = NULL;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  open = first_with_status (f, PIEPER_FILTER_TRIGGERED);
+  id = g_strdup (pieper_incident_get_remote_id (open));
+
+  g_assert_true (pieper_sim_set_status_unlogged (f->sim, id, "resolved"));
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_status (f, id), ==, PIEPER_STATUS_TRIGGERED);
+
+  /* The last full pull was long ago. */
+  long_ago = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC - 24 * 3600);
+  g_assert_true (pieper_store_set_sync_state (f->store, pieper_account_get_id (f->account),
+                                              "full-pull-at", long_ago, &error));
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_list_requests (f), >=, 1);
+  g_assert_cmpint (stored_status (f, id), ==, PIEPER_STATUS_RESOLVED);
+}
+
+/* Notes on many incidents go several at once; each arrives once, and the
+ * notes of one incident arrive in the order they were written. */
+static void
+test_notes_in_order_per_incident (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(JsonNode) writes = NULL;
+  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  PieperSyncStats stats;
+  JsonArray *array;
+  guint n_incidents;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  open = pieper_store_list_incidents (f->store, PIEPER_FILTER_OPEN, &error);
+  g_assert_no_error (error);
+  n_incidents = MIN (open->len, 24);
+  g_assert_cmpuint (n_incidents, >, 8);  /* more than are sent at once */
+
+  for (guint k = 0; k < 3; k++)
+    for (guint i = 0; i < n_incidents; i++)
+      {
+        PieperIncident *incident = g_ptr_array_index (open, i);
+        g_autofree char *text = g_strdup_printf ("step %u", k);
+        g_autoptr(PieperAction) note = NULL;
+
+        note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+        g_assert_no_error (error);
+      }
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.sent, ==, 3 * n_incidents);
+  g_assert_cmpuint (stats.unsent, ==, 0);
+  g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 3 * n_incidents);
+
+  writes = pieper_sim_dup_writes (f->sim);
+  array = json_node_get_array (writes);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *write = json_array_get_object_element (array, i);
+      JsonObject *body = json_object_get_object_member (write, "body");
+      const char *incident = json_object_get_string_member (write, "incident_id");
+      const char *content = json_object_get_string_member (json_object_get_object_member (body, "note"), "content");
+      guint expected = GPOINTER_TO_UINT (g_hash_table_lookup (next, incident));
+      g_autofree char *want = g_strdup_printf ("step %u", expected);
+
+      g_assert_cmpstr (content, ==, want);
+      g_hash_table_replace (next, g_strdup (incident), GUINT_TO_POINTER (expected + 1));
+    }
+  g_assert_cmpuint (g_hash_table_size (next), ==, n_incidents);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -438,6 +608,10 @@ main (int    argc,
   ADD ("/sync/offline-queue", test_offline_queue, 80);
   ADD ("/sync/note-unknown-outcome", test_note_unknown_outcome, 20);
   ADD ("/sync/faults", test_faults, 20);
+  ADD ("/sync/incremental-sees-changes", test_incremental_sees_changes, 250);
+  ADD ("/sync/quiet-round-is-cheap", test_quiet_round_is_cheap, 250);
+  ADD ("/sync/full-pull-reconciles", test_full_pull_reconciles, 250);
+  ADD ("/sync/notes-in-order-per-incident", test_notes_in_order_per_incident, 250);
 
   return g_test_run ();
 }
