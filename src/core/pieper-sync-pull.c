@@ -59,7 +59,10 @@ wants_full_pull (Round *round)
   gint64 changes_since = sync_state_time (round, "changes-since");
   gint64 full_pull_at = sync_state_time (round, "full-pull-at");
 
+  PieperCapabilities capabilities = pieper_provider_get_capabilities (round->current->provider);
+
   return round->reconcile ||
+         (capabilities & PIEPER_CAPABILITY_CHANGE_FEED) == 0 ||
          changes_since <= 0 ||
          full_pull_at <= 0 ||
          round->started_at - full_pull_at >= FULL_PULL_INTERVAL ||

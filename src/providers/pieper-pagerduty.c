@@ -468,7 +468,8 @@ pieper_pagerduty_get_capabilities (PieperProvider *provider)
          PIEPER_CAPABILITY_ESCALATE |
          PIEPER_CAPABILITY_REASSIGN |
          PIEPER_CAPABILITY_SNOOZE |
-         PIEPER_CAPABILITY_NOTE;
+         PIEPER_CAPABILITY_NOTE |
+         PIEPER_CAPABILITY_CHANGE_FEED;
 }
 
 static guint
