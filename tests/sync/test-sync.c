@@ -593,6 +593,183 @@ test_notes_in_order_per_incident (Fixture       *f,
   g_assert_cmpuint (g_hash_table_size (next), ==, n_incidents);
 }
 
+typedef struct
+{
+  GAsyncResult *result;
+} Pending;
+
+static void
+pending_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  pending->result = g_object_ref (result);
+}
+
+/* One page of open incidents, waited for. */
+static GPtrArray *
+list_page (PieperProvider  *provider,
+           const char      *cursor,
+           GCancellable    *cancellable,
+           char           **next,
+           GError         **error)
+{
+  Pending pending = { NULL };
+  GPtrArray *page;
+
+  pieper_provider_list_incidents_async (provider, cursor, cancellable, pending_cb, &pending);
+  while (pending.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  page = pieper_provider_list_incidents_finish (provider, pending.result, next, error);
+  g_object_unref (pending.result);
+
+  return page;
+}
+
+/* Lists every open incident page by page; returns their ids, and one id
+ * of the second page. */
+static GHashTable *
+list_all (PieperProvider  *provider,
+          guint           *n_pages,
+          char           **on_second_page)
+{
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = NULL;
+
+  *n_pages = 0;
+  do
+    {
+      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GError) error = NULL;
+      char *next = NULL;
+
+      page = list_page (provider, cursor, NULL, &next, &error);
+      g_assert_no_error (error);
+      (*n_pages)++;
+      if (*n_pages == 2 && on_second_page != NULL && page->len > 0)
+        *on_second_page = g_strdup (pieper_incident_get_remote_id (g_ptr_array_index (page, 0)));
+      for (guint i = 0; i < page->len; i++)
+        {
+          const char *id = pieper_incident_get_remote_id (g_ptr_array_index (page, i));
+
+          /* Each incident once. */
+          g_assert_false (g_hash_table_contains (ids, id));
+          g_hash_table_add (ids, g_strdup (id));
+        }
+      g_free (cursor);
+      cursor = next;
+    }
+  while (cursor != NULL);
+
+  return ids;
+}
+
+static gboolean
+page_has (GPtrArray  *page,
+          const char *id)
+{
+  for (guint i = 0; i < page->len; i++)
+    if (g_strcmp0 (pieper_incident_get_remote_id (g_ptr_array_index (page, i)), id) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Lets the main loop run until the sim has had @n requests for the open
+ * list (bounded: about ten seconds). */
+static void
+wait_for_list_requests (Fixture *f,
+                        guint    n)
+{
+  for (guint i = 0; i < 1000 && count_list_requests (f) < n; i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+
+  g_assert_cmpuint (count_list_requests (f), ==, n);
+}
+
+/* The PagerDuty provider reads pages ahead once the first page told the
+ * total: every open incident still arrives once, with no extra request;
+ * a new pull does not take pages read ahead for the last one; a cancelled
+ * pull ends and leaves nothing that keeps the provider alive. */
+static void
+test_read_ahead_pages (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PieperProvider) provider = pieper_pagerduty_new (f->url, EMAIL, TOKEN);
+  g_autoptr(GHashTable) first = NULL;
+  g_autoptr(GHashTable) second = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *next = NULL;
+  g_autofree char *gone = NULL;
+  guint n_pages;
+  guint n_open;
+
+  for (guint i = 0; i < 420; i++)
+    {
+      g_autofree char *summary = g_strdup_printf ("Storm %u", i);
+
+      g_assert_nonnull (pieper_sim_trigger (f->sim, summary, NULL, "high"));
+    }
+  pieper_sim_reset_record (f->sim);
+
+  first = list_all (provider, &n_pages, &gone);
+  n_open = g_hash_table_size (first);
+  g_assert_cmpuint (n_open, >, 420);
+  g_assert_cmpuint (n_pages, ==, (n_open + 99) / 100);
+  /* Every page asked for once, none beyond the last. */
+  g_assert_cmpuint (count_list_requests (f), ==, n_pages);
+
+  /* A pull that stops after its first page; by then the next three pages
+   * are asked for without being asked for. */
+  pieper_sim_reset_record (f->sim);
+  page = list_page (provider, NULL, NULL, &next, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next);
+  wait_for_list_requests (f, 4);
+
+  /* Changed on the server after those pages were read: a new pull must
+   * not take them. */
+  g_assert_nonnull (gone);
+  g_assert_false (page_has (page, gone));
+  server_put_status (f, gone, "resolved");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_clear_pointer (&next, g_free);
+
+  second = list_all (provider, &n_pages, NULL);
+  g_assert_cmpuint (g_hash_table_size (second), ==, n_open - 1);
+  g_assert_false (g_hash_table_contains (second, gone));
+
+  /* A pull cancelled after its first page ends with CANCELLED. */
+  pieper_sim_reset_record (f->sim);
+  page = list_page (provider, NULL, cancellable, &next, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next);
+  wait_for_list_requests (f, 4);
+  g_cancellable_cancel (cancellable);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = list_page (provider, next, cancellable, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (page);
+
+  /* The pages read ahead end soon after; then the provider goes. */
+  for (guint i = 0; i < 200 && G_OBJECT (provider)->ref_count > 1; i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_finalize_object (g_steal_pointer (&provider));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -612,6 +789,7 @@ main (int    argc,
   ADD ("/sync/quiet-round-is-cheap", test_quiet_round_is_cheap, 250);
   ADD ("/sync/full-pull-reconciles", test_full_pull_reconciles, 250);
   ADD ("/sync/notes-in-order-per-incident", test_notes_in_order_per_incident, 250);
+  ADD ("/sync/read-ahead-pages", test_read_ahead_pages, 250);
 
   return g_test_run ();
 }
