@@ -28,9 +28,7 @@
 #define REQUEST_TIMEOUT_SECONDS 30
 #define IDLE_TIMEOUT_SECONDS    60
 #define READ_CHUNK              (16 * 1024)
-/* Enough for the sync engine's sends in flight. Writes are never marked
- * idempotent: libsoup then gives each its own connection, and never sends
- * one again by itself on a reused connection that broke. */
+/* Enough for the sync engine's sends in flight. */
 #define MAX_CONNECTIONS         8
 
 #define PD_ACCEPT "application/vnd.pagerduty+json;version=2"
@@ -393,6 +391,20 @@ send_request_full (PieperPagerduty     *self,
 
   soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
   request->raw = raw;
+
+  /* Without this flag libsoup opens a new connection for every POST (a
+   * note, a snooze). In libsoup 3.2 the flag only lets the request use an
+   * idle keep-alive connection (soup-connection-manager.c): libsoup sends a
+   * request again by itself after a broken connection only when its
+   * *method* is idempotent (SOUP_METHOD_IS_IDEMPOTENT in
+   * soup-client-message-io-http1.c and -http2.c), which POST is not, and
+   * otherwise only after the server answered that it did not act (a
+   * redirect, which we do not follow; a 401 for the auth manager, which
+   * this session does not have; HTTP/2's 421 and REFUSED_STREAM). So a
+   * POST that meets a connection the server just closed fails, and the
+   * outbox reads back before it sends again: never twice. */
+  if (g_strcmp0 (method, SOUP_METHOD_POST) == 0)
+    soup_message_add_flags (request->message, SOUP_MESSAGE_IDEMPOTENT);
 
   headers = soup_message_get_request_headers (request->message);
   soup_message_headers_replace (headers, "Authorization", self->authorization);
@@ -1589,6 +1601,9 @@ pieper_pagerduty_init (PieperPagerduty *self)
                                                  "max-conns-per-host", MAX_CONNECTIONS,
                                                  "user-agent", "Pieper/" PACKAGE_VERSION " ",
                                                  NULL);
+  /* The token goes in a header of our own; nothing may resend a request
+   * with other credentials. */
+  soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
 }
 
 /**

@@ -237,6 +237,16 @@ handle_api (SimRequest *req)
 
     g_hash_table_replace (self->tally, g_steal_pointer (&key), GUINT_TO_POINTER (n + 1));
   }
+  {
+    /* A connection is counted at its first request. */
+    GSocket *socket = soup_server_message_get_socket (req->msg);
+
+    if (socket != NULL && g_object_get_data (G_OBJECT (socket), "pieper-sim-seen") == NULL)
+      {
+        g_object_set_data (G_OBJECT (socket), "pieper-sim-seen", GINT_TO_POINTER (1));
+        self->n_connections++;
+      }
+  }
   req->is_events = g_str_has_prefix (req->path, "/v2/");
   if (g_str_has_prefix (req->path, "/incidents/"))
     {
@@ -1240,7 +1250,24 @@ pieper_sim_reset_record (PieperSim *self)
   g_mutex_lock (&self->lock);
   g_ptr_array_set_size (self->writes, 0);
   g_hash_table_remove_all (self->tally);
+  self->n_connections = 0;
   g_mutex_unlock (&self->lock);
+}
+
+/* Connections that carried API requests since the start or the last
+ * pieper_sim_reset_record(). */
+guint
+pieper_sim_count_connections (PieperSim *self)
+{
+  guint n;
+
+  g_return_val_if_fail (PIEPER_IS_SIM (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->n_connections;
+  g_mutex_unlock (&self->lock);
+
+  return n;
 }
 
 /**

@@ -97,6 +97,7 @@ guint       pieper_sim_count_all_writes   (PieperSim   *self,
 JsonNode   *pieper_sim_dup_writes         (PieperSim   *self);
 void        pieper_sim_reset_record       (PieperSim   *self);
 guint       pieper_sim_get_n_requests     (PieperSim   *self);
+guint       pieper_sim_count_connections  (PieperSim   *self);
 /* Every API request, reads too; pieper_sim_reset_record() clears it. */
 guint       pieper_sim_count_requests     (PieperSim   *self,
                                            const char  *method,
