@@ -56,10 +56,9 @@ sync_state_time (Round      *round,
 static gboolean
 wants_full_pull (Round *round)
 {
+  PieperCapabilities capabilities = pieper_provider_get_capabilities (round->current->provider);
   gint64 changes_since = sync_state_time (round, "changes-since");
   gint64 full_pull_at = sync_state_time (round, "full-pull-at");
-
-  PieperCapabilities capabilities = pieper_provider_get_capabilities (round->current->provider);
 
   return round->reconcile ||
          (capabilities & PIEPER_CAPABILITY_CHANGE_FEED) == 0 ||
