@@ -46,6 +46,9 @@ typedef enum /*< flags >*/
   PIEPER_CAPABILITY_REASSIGN    = 1 << 3,
   PIEPER_CAPABILITY_SNOOZE      = 1 << 4,
   PIEPER_CAPABILITY_NOTE        = 1 << 5,
+  /* list_changes names every incident changed since a time, so a round
+   * may pull only those between full pulls. Not an op: nothing to show. */
+  PIEPER_CAPABILITY_CHANGE_FEED = 1 << 6,
 } PieperCapabilities;
 
 #define PIEPER_TYPE_PROVIDER (pieper_provider_get_type ())

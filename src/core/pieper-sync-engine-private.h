@@ -26,6 +26,17 @@ G_BEGIN_DECLS
 /* Incidents open here but not on the server's open list are checked one by
  * one; at most this many per round. */
 #define MAX_VANISHED_PER_ROUND 100
+/* Between full pulls a round asks only for the change feed and fetches
+ * the incidents it names. A full pull of every open incident reconciles
+ * what the feed may have missed: at the first round, after the network
+ * came back or the machine resumed, after a failed round, at least this
+ * often, and when the feed names more incidents than are worth fetching
+ * one by one. */
+#define FULL_PULL_INTERVAL (30 * 60)
+#define MAX_CHANGED_PER_ROUND 100
+/* Actions of different incidents sent at once; one incident's actions are
+ * always sent one after another, in order. */
+#define MAX_SENDS_IN_FLIGHT 8
 
 typedef struct
 {
@@ -48,6 +59,7 @@ struct _PieperSyncEngine
   guint            failures;        /* consecutive failed rounds */
   guint            retry_after;     /* from the last rate-limited answer */
 
+  gboolean         reconcile;       /* the next round pulls in full */
   gboolean         running;         /* started: keeps syncing */
   gboolean         round_active;
   gboolean         again;           /* a round was asked for during one */
@@ -79,15 +91,18 @@ typedef struct
   PieperSyncStats   stats;
 
   /* Push */
-  GPtrArray        *due;           /* PieperAction */
+  GPtrArray        *due;           /* PieperAction, at most one per incident */
   guint             due_index;
   GHashTable       *processed;     /* action ids (gint64*) tried this round */
-  PieperAction     *action;        /* being sent */
-  gboolean          maybe_sent;    /* an earlier attempt may have arrived */
-  int               level;         /* escalate: the level to send */
+  guint             n_sending;     /* actions in flight */
+  gboolean          push_stopped;  /* start no more sends for this account */
+  GError           *push_error;    /* a store error: ends the round */
 
   /* Pull */
+  gboolean          reconcile;     /* every account pulls in full */
+  gboolean          full_pull;     /* this account's pull is a full one */
   GHashTable       *open_ids;      /* remote ids on the server's open list */
+  GError           *pull_error;    /* a store error, told when the next page is back */
   GPtrArray        *to_fetch;      /* remote ids to get one by one */
   guint             fetch_index;
   GPtrArray        *timelines;     /* incident ids (gint64*) to pull timelines of */

@@ -138,6 +138,7 @@ pieper_sync_engine_init (PieperSyncEngine *self)
   self->watched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->poll_interval = DEFAULT_POLL_INTERVAL;
   self->cancellable = g_cancellable_new ();
+  self->reconcile = TRUE;
 }
 
 PieperSyncEngine *
@@ -277,7 +278,8 @@ round_free (Round *round)
   g_clear_pointer (&round->accounts, g_ptr_array_unref);
   g_clear_pointer (&round->due, g_ptr_array_unref);
   g_clear_pointer (&round->processed, g_hash_table_unref);
-  g_clear_object (&round->action);
+  g_clear_error (&round->push_error);
+  g_clear_error (&round->pull_error);
   g_clear_pointer (&round->open_ids, g_hash_table_unref);
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);
@@ -394,6 +396,7 @@ _pieper_sync_next_account (GTask *task)
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);
   g_hash_table_remove_all (round->processed);
+  round->push_stopped = FALSE;
 
   _pieper_sync_push_next (task);
 }
@@ -416,6 +419,8 @@ pieper_sync_engine_sync_async (PieperSyncEngine    *self,
   round = g_new0 (Round, 1);
   round->engine = g_object_ref (self);
   round->started_at = _pieper_sync_now ();
+  round->reconcile = self->reconcile;
+  self->reconcile = FALSE;
   round->processed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   round->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_entry_free);
   for (guint i = 0; i < self->accounts->len; i++)
@@ -487,6 +492,7 @@ round_done_cb (GObject      *object,
       /* Stopped; if started again meanwhile, the new start goes on below. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
+          self->reconcile |= round->reconcile;
           if (self->running)
             schedule_next (self);
           return;
@@ -495,6 +501,8 @@ round_done_cb (GObject      *object,
       g_free (self->last_error);
       self->last_error = g_strdup (error->message);
       self->failures++;
+      /* What this round could not see, the next one pulls in full. */
+      self->reconcile = TRUE;
       /* Offline is a state, not an error: say it quietly. */
       g_debug ("Sync round failed (%s): %s",
                worst == OUTCOME_OFFLINE ? "offline" : "error", error->message);
@@ -566,8 +574,10 @@ pieper_sync_engine_sync_now (PieperSyncEngine *self)
 {
   g_return_if_fail (PIEPER_IS_SYNC_ENGINE (self));
 
-  /* Whatever the backoff said: the world changed. */
+  /* Whatever the backoff said: the world changed, and the change feed
+   * may not say how. */
   self->failures = 0;
+  self->reconcile = TRUE;
   pieper_outbox_retry_all_now (self->outbox, 0, NULL);
   run_round (self);
 }

@@ -45,6 +45,45 @@ pull_stops (GTask    **task,
   return TRUE;
 }
 
+static gint64
+sync_state_time (Round      *round,
+                 const char *key)
+{
+  g_autofree char *value = pieper_store_get_sync_state (round->engine->store,
+                                                        pieper_account_get_id (round->current->account),
+                                                        key);
+
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+/* Whether the account's open incidents are pulled in full this round, or
+ * only the incidents the change feed names. */
+static gboolean
+wants_full_pull (Round *round)
+{
+  PieperCapabilities capabilities = pieper_provider_get_capabilities (round->current->provider);
+  gint64 changes_since = sync_state_time (round, "changes-since");
+  gint64 full_pull_at = sync_state_time (round, "full-pull-at");
+
+  return round->reconcile ||
+         (capabilities & PIEPER_CAPABILITY_CHANGE_FEED) == 0 ||
+         changes_since <= 0 ||
+         full_pull_at <= 0 ||
+         round->started_at - full_pull_at >= FULL_PULL_INTERVAL ||
+         round->started_at < full_pull_at;
+}
+
+static void
+start_full_pull (GTask *task)
+{
+  Round *round = _pieper_sync_round (task);
+
+  round->full_pull = TRUE;
+  g_hash_table_remove_all (round->open_ids);
+  g_ptr_array_set_size (round->to_fetch, 0);
+  pull_page (task, NULL);
+}
+
 void
 _pieper_sync_pull_start (GTask *task)
 {
@@ -56,7 +95,13 @@ _pieper_sync_pull_start (GTask *task)
   round->timelines = g_ptr_array_new_with_free_func (g_free);
   round->timeline_index = 0;
 
-  pull_page (task, NULL);
+  if (wants_full_pull (round))
+    start_full_pull (task);
+  else
+    {
+      round->full_pull = FALSE;
+      changes_page (task, NULL);
+    }
 }
 
 /* Writes server incidents and notices which of them now page. */
@@ -111,6 +156,15 @@ list_incidents_cb (GObject      *object,
   Round *round = _pieper_sync_round (task);
 
   incidents = pieper_provider_list_incidents_finish (PIEPER_PROVIDER (object), result, &next_cursor, &error);
+  if (round->pull_error != NULL)
+    {
+      /* The store failed while this page was on its way. */
+      g_autoptr(GError) store_error = g_steal_pointer (&round->pull_error);
+
+      _pieper_sync_store_failed (g_steal_pointer (&task), &store_error);
+      return;
+    }
+
   if (incidents == NULL)
     {
       pull_stops (&task, &error, FALSE);
@@ -121,15 +175,22 @@ list_incidents_cb (GObject      *object,
     g_hash_table_add (round->open_ids,
                       g_strdup (pieper_incident_get_remote_id (g_ptr_array_index (incidents, i))));
 
+  /* Ask for the next page first, so the server prepares it (and a worker
+   * thread parses it) while this one is written. A store error then ends
+   * the round when that request is back. */
+  if (next_cursor != NULL)
+    pull_page (g_object_ref (task), next_cursor);
+
   if (!apply_incidents (task, incidents, &error))
     {
-      _pieper_sync_store_failed (g_steal_pointer (&task), &error);
+      if (next_cursor != NULL)
+        round->pull_error = g_steal_pointer (&error);
+      else
+        _pieper_sync_store_failed (g_steal_pointer (&task), &error);
       return;
     }
 
-  if (next_cursor != NULL)
-    pull_page (g_steal_pointer (&task), next_cursor);
-  else
+  if (next_cursor == NULL)
     {
       g_autofree char *since = pieper_store_get_sync_state (round->engine->store,
                                                             pieper_account_get_id (round->current->account),
@@ -171,7 +232,8 @@ list_changes_cb (GObject      *object,
       return;
     }
 
-  /* Changed and no longer open: resolved, most likely. */
+  /* After a full pull: changed and no longer open, resolved most likely.
+   * Without one: every incident the feed names. */
   for (guint i = 0; ids[i] != NULL; i++)
     {
       if (!g_hash_table_contains (round->open_ids, ids[i]))
@@ -179,6 +241,14 @@ list_changes_cb (GObject      *object,
           g_hash_table_add (round->open_ids, g_strdup (ids[i]));
           g_ptr_array_add (round->to_fetch, g_strdup (ids[i]));
         }
+    }
+
+  if (!round->full_pull && round->to_fetch->len > MAX_CHANGED_PER_ROUND)
+    {
+      /* A storm: a full pull is cheaper than fetching each. */
+      g_debug ("%u incidents changed; pulling all open incidents", round->to_fetch->len);
+      start_full_pull (g_steal_pointer (&task));
+      return;
     }
 
   if (next_cursor != NULL)
@@ -245,8 +315,9 @@ fetch_next (GTask *task)
   Round *round = _pieper_sync_round (task);
   gint64 account_id = pieper_account_get_id (round->current->account);
 
-  /* Once: incidents open here that the server did not list as open. */
-  if (round->fetch_index == 0)
+  /* Once, after a full pull: incidents open here that the server did not
+   * list as open. */
+  if (round->fetch_index == 0 && round->full_pull)
     {
       g_autoptr(GPtrArray) open_here = NULL;
       g_autoptr(GError) error = NULL;
@@ -363,6 +434,20 @@ timeline_next (GTask *task)
         return;
       }
   }
+
+  if (round->full_pull)
+    {
+      g_autofree char *at = g_strdup_printf ("%" G_GINT64_FORMAT, round->started_at);
+      g_autoptr(GError) error = NULL;
+
+      if (!pieper_store_set_sync_state (round->engine->store,
+                                        pieper_account_get_id (round->current->account),
+                                        "full-pull-at", at, &error))
+        {
+          _pieper_sync_store_failed (task, &error);
+          return;
+        }
+    }
 
   _pieper_sync_next_account (task);
 }

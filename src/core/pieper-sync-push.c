@@ -9,28 +9,86 @@
 
 #include "pieper-sync-engine-private.h"
 
-/* Push: the outbox, oldest first per incident. */
+/*
+ * Push: the outbox, oldest first per incident.
+ *
+ * A batch holds the oldest unsent action of each incident, so the actions
+ * of one batch belong to different incidents and may be sent at the same
+ * time: up to MAX_SENDS_IN_FLIGHT of them. The next batch is taken only
+ * when every send of this one has ended, so an incident's next action never
+ * leaves before the one queued before it is settled. Each send claims its
+ * action (inflight, with this process as the sender) before anything goes
+ * out, exactly as one send at a time did.
+ *
+ * The push phase ends when nothing is left to send or a send stopped the
+ * account (offline, rate limited, refused token, a store error, cancelled);
+ * it waits for the sends still in flight before it goes on.
+ */
 
-static void send_action      (GTask *task);
+typedef struct
+{
+  GTask        *task;          /* the round */
+  PieperAction *action;
+  gboolean      maybe_sent;    /* an earlier attempt may have arrived */
+  int           level;         /* escalate: the level to send */
+} Send;
+
+static void send_action (Send *send);
+static void pump        (GTask *task);
 
 static void
-action_finished (GTask *task)
+send_free (Send *send)
 {
+  g_clear_object (&send->action);
+  g_clear_object (&send->task);
+  g_free (send);
+}
+
+static Round *
+send_round (Send *send)
+{
+  return _pieper_sync_round (send->task);
+}
+
+/* A send is over, whatever came of it: start the next ones. */
+static void
+action_finished (Send *send)
+{
+  g_autoptr(GTask) task = g_object_ref (send->task);
   Round *round = _pieper_sync_round (task);
 
-  g_clear_object (&round->action);
-  round->due_index++;
-  _pieper_sync_push_next (task);
+  g_assert (round->n_sending > 0);
+  round->n_sending--;
+  send_free (send);
+
+  pump (task);
+}
+
+/* Stops the account's push: the disk failed. The round ends once the
+ * sends in flight are through. */
+static void
+push_store_failed (Send    *send,
+                   GError **error)
+{
+  Round *round = send_round (send);
+
+  if (round->push_error == NULL)
+    round->push_error = g_steal_pointer (error);
+  g_clear_error (error);
+  round->push_stopped = TRUE;
+
+  action_finished (send);
 }
 
 /* Decides what a failed send means for the action and the round. */
 static void
-action_error (GTask  *task,
+action_error (Send   *send,
               GError *error)
 {
-  Round *round = _pieper_sync_round (task);
+  Round *round = send_round (send);
   PieperOutbox *outbox = round->engine->outbox;
-  gint64 id = pieper_action_get_id (round->action);
+  gint64 id = pieper_action_get_id (send->action);
+  guint attempts = pieper_action_get_attempts (send->action);
   g_autoptr(GError) store_error = NULL;
   gboolean ok = TRUE;
   gboolean stop = FALSE;
@@ -39,8 +97,8 @@ action_error (GTask  *task,
     {
       /* The outcome is unknown; the next round reads back before resending. */
       pieper_outbox_retry_later (outbox, id, 0, error->message, NULL);
-      g_task_return_error (task, g_error_copy (error));
-      g_object_unref (task);
+      round->push_stopped = TRUE;
+      action_finished (send);
       return;
     }
 
@@ -81,8 +139,7 @@ action_error (GTask  *task,
 
         case PIEPER_PROVIDER_ERROR_TRANSIENT:
         default:
-          ok = pieper_outbox_retry_later (outbox, id,
-                                          _pieper_sync_now () + _pieper_sync_backoff (pieper_action_get_attempts (round->action)),
+          ok = pieper_outbox_retry_later (outbox, id, _pieper_sync_now () + _pieper_sync_backoff (attempts),
                                           error->message, &store_error);
           stop = TRUE;
           break;
@@ -90,65 +147,62 @@ action_error (GTask  *task,
     }
   else
     {
-      ok = pieper_outbox_retry_later (outbox, id,
-                                      _pieper_sync_now () + _pieper_sync_backoff (pieper_action_get_attempts (round->action)),
+      ok = pieper_outbox_retry_later (outbox, id, _pieper_sync_now () + _pieper_sync_backoff (attempts),
                                       error->message, &store_error);
       stop = TRUE;
     }
 
   if (!ok)
     {
-      _pieper_sync_store_failed (task, &store_error);
+      push_store_failed (send, &store_error);
       return;
     }
 
-  if (stop)
+  if (stop && !round->push_stopped)
     {
       /* The server cannot take more now; what is left waits for its time. */
-      _pieper_sync_account_failed (task, _pieper_sync_classify (error), error);
-      g_clear_object (&round->action);
-      _pieper_sync_next_account (task);
-      return;
+      _pieper_sync_account_failed (send->task, _pieper_sync_classify (error), error);
+      round->push_stopped = TRUE;
     }
 
-  action_finished (task);
+  action_finished (send);
 }
 
 static void
-mark_done (GTask               *task,
+mark_done (Send                *send,
            PieperIncident      *confirmed,
            PieperTimelineEntry *note)
 {
-  Round *round = _pieper_sync_round (task);
+  Round *round = send_round (send);
   g_autoptr(GError) error = NULL;
 
-  if (!pieper_outbox_mark_done (round->engine->outbox, pieper_action_get_id (round->action),
+  if (!pieper_outbox_mark_done (round->engine->outbox, pieper_action_get_id (send->action),
                                 confirmed, note, &error))
     {
-      _pieper_sync_store_failed (task, &error);
+      push_store_failed (send, &error);
       return;
     }
 
   round->stats.sent++;
-  action_finished (task);
+  action_finished (send);
 }
 
 static void
-conflict (GTask      *task,
+conflict (Send       *send,
           const char *reason)
 {
-  Round *round = _pieper_sync_round (task);
+  Round *round = send_round (send);
   g_autoptr(GError) error = NULL;
 
-  if (!pieper_outbox_mark_conflict (round->engine->outbox, pieper_action_get_id (round->action),
+  if (!pieper_outbox_mark_conflict (round->engine->outbox, pieper_action_get_id (send->action),
                                     reason, &error))
     {
-      _pieper_sync_store_failed (task, &error);
+      push_store_failed (send, &error);
       return;
     }
 
   round->stats.conflicts++;
-  action_finished (task);
+  action_finished (send);
 }
 
 static void
@@ -156,27 +210,26 @@ update_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Send *send = user_data;
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
-  Round *round = _pieper_sync_round (task);
 
   incident = pieper_provider_update_finish (PIEPER_PROVIDER (object), result, &error);
   if (incident == NULL)
     {
       /* Resolving what is resolved already is what the responder wanted. */
-      if (pieper_action_get_op (round->action) == PIEPER_OP_RESOLVE &&
+      if (pieper_action_get_op (send->action) == PIEPER_OP_RESOLVE &&
           g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_CONFLICT))
         {
-          mark_done (g_steal_pointer (&task), NULL, NULL);
+          mark_done (send, NULL, NULL);
           return;
         }
 
-      action_error (g_steal_pointer (&task), error);
+      action_error (send, error);
       return;
     }
 
-  mark_done (g_steal_pointer (&task), incident, NULL);
+  mark_done (send, incident, NULL);
 }
 
 static void
@@ -184,57 +237,57 @@ add_note_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Send *send = user_data;
   g_autoptr(PieperTimelineEntry) note = NULL;
   g_autoptr(GError) error = NULL;
 
   note = pieper_provider_add_note_finish (PIEPER_PROVIDER (object), result, &error);
   if (note == NULL)
     {
-      action_error (g_steal_pointer (&task), error);
+      action_error (send, error);
       return;
     }
 
-  mark_done (g_steal_pointer (&task), NULL, note);
+  mark_done (send, NULL, note);
 }
 
 static void
-send_action (GTask *task)
+send_action (Send *send)
 {
-  Round *round = _pieper_sync_round (task);
+  Round *round = send_round (send);
   PieperProvider *provider = round->current->provider;
-  PieperAction *action = round->action;
+  PieperAction *action = send->action;
   const char *incident = pieper_action_get_incident_remote_id (action);
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GCancellable *cancellable = g_task_get_cancellable (send->task);
 
   switch (pieper_action_get_op (action))
     {
     case PIEPER_OP_ACKNOWLEDGE:
-      pieper_provider_acknowledge_async (provider, incident, cancellable, update_cb, task);
+      pieper_provider_acknowledge_async (provider, incident, cancellable, update_cb, send);
       break;
 
     case PIEPER_OP_RESOLVE:
-      pieper_provider_resolve_async (provider, incident, cancellable, update_cb, task);
+      pieper_provider_resolve_async (provider, incident, cancellable, update_cb, send);
       break;
 
     case PIEPER_OP_ESCALATE:
-      pieper_provider_escalate_async (provider, incident, round->level,
-                                      cancellable, update_cb, task);
+      pieper_provider_escalate_async (provider, incident, send->level,
+                                      cancellable, update_cb, send);
       break;
 
     case PIEPER_OP_REASSIGN:
       pieper_provider_reassign_async (provider, incident, pieper_action_get_user (action),
-                                      cancellable, update_cb, task);
+                                      cancellable, update_cb, send);
       break;
 
     case PIEPER_OP_SNOOZE:
       pieper_provider_snooze_async (provider, incident, 60 * pieper_action_get_minutes (action),
-                                    cancellable, update_cb, task);
+                                    cancellable, update_cb, send);
       break;
 
     case PIEPER_OP_NOTE:
       pieper_provider_add_note_async (provider, incident, pieper_action_get_text (action),
-                                      cancellable, add_note_cb, task);
+                                      cancellable, add_note_cb, send);
       break;
 
     default:
@@ -282,17 +335,16 @@ precheck_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Send *send = user_data;
   g_autoptr(PieperIncident) current = NULL;
   g_autoptr(GError) error = NULL;
-  Round *round = _pieper_sync_round (task);
-  PieperOp op = pieper_action_get_op (round->action);
+  PieperOp op = pieper_action_get_op (send->action);
   PieperStatus status;
 
   current = pieper_provider_get_incident_finish (PIEPER_PROVIDER (object), result, &error);
   if (current == NULL)
     {
-      action_error (g_steal_pointer (&task), error);
+      action_error (send, error);
       return;
     }
 
@@ -306,21 +358,20 @@ precheck_cb (GObject      *object,
       /* Never send a stale acknowledge: PagerDuty would reopen the
        * incident. The same holds for escalating, reassigning, snoozing. */
       reason = resolved_reason (op, by != NULL ? by : _("someone"));
-      conflict (g_steal_pointer (&task), reason);
+      conflict (send, reason);
       return;
     }
 
   if (op == PIEPER_OP_ACKNOWLEDGE && status == PIEPER_STATUS_ACKNOWLEDGED)
     {
       /* Acknowledged already (by someone else, or by our own earlier try). */
-      mark_done (g_steal_pointer (&task), current, NULL);
+      mark_done (send, current, NULL);
       return;
     }
 
   if (op == PIEPER_OP_SNOOZE && status == PIEPER_STATUS_TRIGGERED)
     {
-      conflict (g_steal_pointer (&task),
-                _("Not sent: the incident is no longer acknowledged on the server, so it cannot be snoozed"));
+      conflict (send, _("Not sent: the incident is no longer acknowledged on the server, so it cannot be snoozed"));
       return;
     }
 
@@ -328,23 +379,23 @@ precheck_cb (GObject      *object,
     {
       int level = pieper_incident_get_escalation_level (current);
 
-      round->level = pieper_action_get_level (round->action);
+      send->level = pieper_action_get_level (send->action);
 
-      if (round->maybe_sent && level == round->level)
+      if (send->maybe_sent && level == send->level)
         {
           /* Our earlier try arrived. */
-          mark_done (g_steal_pointer (&task), current, NULL);
+          mark_done (send, current, NULL);
           return;
         }
 
       /* "The next level" was decided when the responder asked. If the
        * server escalated by itself since, the next level is higher now:
        * never send an escalation that would de-escalate. */
-      if (pieper_action_get_next (round->action) && level >= round->level)
-        round->level = level + 1;
+      if (pieper_action_get_next (send->action) && level >= send->level)
+        send->level = level + 1;
     }
 
-  send_action (g_steal_pointer (&task));
+  send_action (send);
 }
 
 static gboolean
@@ -370,17 +421,17 @@ readback_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Send *send = user_data;
   g_autoptr(GPtrArray) timeline = NULL;
   g_autoptr(GError) error = NULL;
-  Round *round = _pieper_sync_round (task);
-  PieperAction *action = round->action;
+  Round *round = send_round (send);
+  PieperAction *action = send->action;
   gint64 not_before = pieper_action_get_created_at (action) - NOTE_READBACK_SLACK;
 
   timeline = pieper_provider_list_timeline_finish (PIEPER_PROVIDER (object), result, &error);
   if (timeline == NULL)
     {
-      action_error (g_steal_pointer (&task), error);
+      action_error (send, error);
       return;
     }
 
@@ -399,50 +450,57 @@ readback_cb (GObject      *object,
 
       g_debug ("Note of action %" G_GINT64_FORMAT " found on the server as %s; not sending it again",
                pieper_action_get_id (action), remote_id);
-      mark_done (g_steal_pointer (&task), NULL, entry);
+      mark_done (send, NULL, entry);
       return;
     }
 
-  send_action (g_steal_pointer (&task));
+  send_action (send);
 }
 
-static void
-process_action (GTask *task)
+/* Claims the action and starts sending it. Returns FALSE when it was not
+ * started: another sender has it, or the store failed (then the push
+ * stops). */
+static gboolean
+start_send (GTask        *task,
+            PieperAction *action)
 {
   Round *round = _pieper_sync_round (task);
-  PieperAction *action = round->action;
   PieperProvider *provider = round->current->provider;
   const char *incident = pieper_action_get_incident_remote_id (action);
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
-
-  round->maybe_sent = pieper_action_get_attempts (action) > 0;
+  Send *send;
 
   if (!pieper_outbox_mark_inflight (round->engine->outbox, pieper_action_get_id (action), &error))
     {
       /* Another sync (the app, or another pieperctl) is sending it. */
       if (g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
           g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID))
-        {
-          action_finished (task);
-          return;
-        }
+        return FALSE;
 
-      _pieper_sync_store_failed (task, &error);
-      return;
+      if (round->push_error == NULL)
+        round->push_error = g_steal_pointer (&error);
+      round->push_stopped = TRUE;
+      return FALSE;
     }
+
+  send = g_new0 (Send, 1);
+  send->task = g_object_ref (task);
+  send->action = g_object_ref (action);
+  send->maybe_sent = pieper_action_get_attempts (action) > 0;
+  round->n_sending++;
 
   switch (pieper_action_get_op (action))
     {
     case PIEPER_OP_NOTE:
-      if (round->maybe_sent)
-        pieper_provider_list_timeline_async (provider, incident, cancellable, readback_cb, task);
+      if (send->maybe_sent)
+        pieper_provider_list_timeline_async (provider, incident, cancellable, readback_cb, send);
       else
-        send_action (task);
+        send_action (send);
       break;
 
     case PIEPER_OP_RESOLVE:
-      send_action (task);
+      send_action (send);
       break;
 
     case PIEPER_OP_ACKNOWLEDGE:
@@ -450,15 +508,64 @@ process_action (GTask *task)
     case PIEPER_OP_REASSIGN:
     case PIEPER_OP_SNOOZE:
     default:
-      pieper_provider_get_incident_async (provider, incident, cancellable, precheck_cb, task);
+      pieper_provider_get_incident_async (provider, incident, cancellable, precheck_cb, send);
       break;
     }
+
+  return TRUE;
 }
 
-void
-_pieper_sync_push_next (GTask *task)
+/* Takes the next batch: the oldest due action of each incident, less those
+ * tried this round already. Returns FALSE when the store failed. */
+static gboolean
+take_batch (GTask *task)
 {
   Round *round = _pieper_sync_round (task);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *due;
+
+  g_clear_pointer (&round->due, g_ptr_array_unref);
+  round->due_index = 0;
+
+  due = pieper_outbox_next_due (round->engine->outbox,
+                                pieper_account_get_id (round->current->account),
+                                _pieper_sync_now (), &error);
+  if (due == NULL)
+    {
+      if (round->push_error == NULL)
+        round->push_error = g_steal_pointer (&error);
+      round->push_stopped = TRUE;
+      return FALSE;
+    }
+
+  /* Each action is tried at most once a round. */
+  for (guint i = due->len; i > 0; i--)
+    {
+      gint64 id = pieper_action_get_id (g_ptr_array_index (due, i - 1));
+
+      if (g_hash_table_contains (round->processed, &id))
+        g_ptr_array_remove_index (due, i - 1);
+    }
+
+  round->due = due;
+  return TRUE;
+}
+
+/* The push phase is over and nothing is in flight: go on. Takes the task. */
+static void
+push_end (GTask *task)
+{
+  Round *round = _pieper_sync_round (task);
+
+  g_clear_pointer (&round->due, g_ptr_array_unref);
+
+  if (round->push_error != NULL)
+    {
+      g_autoptr(GError) error = g_steal_pointer (&round->push_error);
+
+      _pieper_sync_store_failed (task, &error);
+      return;
+    }
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -466,49 +573,60 @@ _pieper_sync_push_next (GTask *task)
       return;
     }
 
-  /* Take the next batch once this one is through: an action sent now may
-   * make the next one of its incident due. */
-  if (round->due == NULL || round->due_index >= round->due->len)
+  if (round->push_stopped)
     {
-      g_autoptr(GError) error = NULL;
-      GPtrArray *due;
-
-      g_clear_pointer (&round->due, g_ptr_array_unref);
-      due = pieper_outbox_next_due (round->engine->outbox,
-                                    pieper_account_get_id (round->current->account),
-                                    _pieper_sync_now (), &error);
-      if (due == NULL)
-        {
-          _pieper_sync_store_failed (task, &error);
-          return;
-        }
-
-      /* Each action is tried at most once a round. */
-      for (guint i = due->len; i > 0; i--)
-        {
-          gint64 id = pieper_action_get_id (g_ptr_array_index (due, i - 1));
-
-          if (g_hash_table_contains (round->processed, &id))
-            g_ptr_array_remove_index (due, i - 1);
-        }
-
-      if (due->len == 0)
-        {
-          g_ptr_array_unref (due);
-          _pieper_sync_pull_start (task);
-          return;
-        }
-
-      round->due = due;
-      round->due_index = 0;
+      _pieper_sync_next_account (task);
+      return;
     }
 
-  round->action = g_object_ref (g_ptr_array_index (round->due, round->due_index));
-  {
-    gint64 id = pieper_action_get_id (round->action);
+  _pieper_sync_pull_start (task);
+}
 
-    g_hash_table_add (round->processed, g_memdup2 (&id, sizeof id));
-  }
+/* Starts sends until the window is full; ends the phase when nothing is
+ * in flight and nothing is left to start. Borrows the task. */
+static void
+pump (GTask *task)
+{
+  Round *round = _pieper_sync_round (task);
 
-  process_action (task);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    round->push_stopped = TRUE;
+
+  while (!round->push_stopped && round->n_sending < MAX_SENDS_IN_FLIGHT)
+    {
+      PieperAction *action;
+      gint64 id;
+
+      /* An action sent now may make the next one of its incident due, so
+       * the next batch is taken only once this one is through. */
+      if (round->due == NULL || round->due_index >= round->due->len)
+        {
+          if (round->n_sending > 0)
+            break;
+          if (!take_batch (task) || round->due->len == 0)
+            break;
+        }
+
+      action = g_ptr_array_index (round->due, round->due_index++);
+      id = pieper_action_get_id (action);
+      g_hash_table_add (round->processed, g_memdup2 (&id, sizeof id));
+
+      start_send (task, action);
+    }
+
+  if (round->n_sending == 0)
+    push_end (g_object_ref (task));
+}
+
+void
+_pieper_sync_push_next (GTask *task)
+{
+  Round *round = _pieper_sync_round (task);
+
+  round->push_stopped = FALSE;
+  round->n_sending = 0;
+  g_clear_pointer (&round->due, g_ptr_array_unref);
+
+  pump (task);
+  g_object_unref (task);
 }

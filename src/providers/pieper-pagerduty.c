@@ -17,8 +17,8 @@
  * PieperPagerduty:
  *
  * #PieperProvider over the PagerDuty REST API v2. It owns one #SoupSession;
- * requests for one provider are made one after another (as PagerDuty asks of
- * clients), bodies are read through a stream and refused beyond a cap, and
+ * the sync engine makes at most a handful of requests at once (PagerDuty's
+ * limit is on requests per minute, not on connections), bodies are read through a stream and refused beyond a cap, and
  * every error becomes one #PieperProviderError with one line of text.
  *
  * The token is sent in the Authorization header and nowhere else: it is
@@ -28,6 +28,8 @@
 #define REQUEST_TIMEOUT_SECONDS 30
 #define IDLE_TIMEOUT_SECONDS    60
 #define READ_CHUNK              (16 * 1024)
+/* Enough for the sync engine's sends in flight. */
+#define MAX_CONNECTIONS         8
 
 #define PD_ACCEPT "application/vnd.pagerduty+json;version=2"
 
@@ -44,6 +46,9 @@ struct _PieperPagerduty
   gsize        max_body;
   guint        retry_after;
   guint        ratelimit_remaining;
+
+  GQueue       ahead;          /* Fetch: incident pages read ahead, by offset */
+  guint        total;          /* open incidents, from the first page; 0 if unknown */
 };
 
 static void pieper_pagerduty_provider_iface_init (PieperProviderInterface *iface);
@@ -62,6 +67,7 @@ typedef struct
   guint8       *buffer;
   gsize         max_body;
   guint         status;
+  gboolean      raw;           /* a 2xx body is returned unparsed */
 } Request;
 
 static void
@@ -183,6 +189,14 @@ request_complete (GTask *task)
         }
 
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (request->raw)
+    {
+      GByteArray *body = g_steal_pointer (&request->body);
+
+      g_task_return_pointer (task, g_byte_array_free_to_bytes (body), (GDestroyNotify) g_bytes_unref);
       return;
     }
 
@@ -337,16 +351,18 @@ send_cb (GObject      *object,
 /*
  * Sends one request. @path_and_query starts with '/' and is already escaped.
  * @body, when given, is sent as JSON. Writes carry the From header.
- * The task's result is the parsed JSON root of a 2xx response.
+ * The task's result is the parsed JSON root of a 2xx response, or with
+ * @raw its body as #GBytes, for the caller to parse where it likes.
  */
 static void
-send_request (PieperPagerduty     *self,
-              const char          *method,
-              const char          *path_and_query,
-              JsonNode            *body,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
+send_request_full (PieperPagerduty     *self,
+                   const char          *method,
+                   const char          *path_and_query,
+                   JsonNode            *body,
+                   gboolean             raw,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(Request) request = g_new0 (Request, 1);
@@ -355,7 +371,7 @@ send_request (PieperPagerduty     *self,
   gboolean is_write = g_strcmp0 (method, SOUP_METHOD_GET) != 0;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, send_request);
+  g_task_set_source_tag (task, send_request_full);
 
   if (!self->credentials_ok)
     {
@@ -374,6 +390,21 @@ send_request (PieperPagerduty     *self,
     }
 
   soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
+  request->raw = raw;
+
+  /* Without this flag libsoup opens a new connection for every POST (a
+   * note, a snooze). In libsoup 3.2 the flag only lets the request use an
+   * idle keep-alive connection (soup-connection-manager.c): libsoup sends a
+   * request again by itself after a broken connection only when its
+   * *method* is idempotent (SOUP_METHOD_IS_IDEMPOTENT in
+   * soup-client-message-io-http1.c and -http2.c), which POST is not, and
+   * otherwise only after the server answered that it did not act (a
+   * redirect, which we do not follow; a 401 for the auth manager, which
+   * this session does not have; HTTP/2's 421 and REFUSED_STREAM). So a
+   * POST that meets a connection the server just closed fails, and the
+   * outbox reads back before it sends again: never twice. */
+  if (g_strcmp0 (method, SOUP_METHOD_POST) == 0)
+    soup_message_add_flags (request->message, SOUP_MESSAGE_IDEMPOTENT);
 
   headers = soup_message_get_request_headers (request->message);
   soup_message_headers_replace (headers, "Authorization", self->authorization);
@@ -397,6 +428,18 @@ send_request (PieperPagerduty     *self,
                            ((Request *) g_task_get_task_data (task))->message,
                            G_PRIORITY_DEFAULT, cancellable,
                            send_cb, g_object_ref (task));
+}
+
+static void
+send_request (PieperPagerduty     *self,
+              const char          *method,
+              const char          *path_and_query,
+              JsonNode            *body,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  send_request_full (self, method, path_and_query, body, FALSE, cancellable, callback, user_data);
 }
 
 static JsonNode *
@@ -440,7 +483,8 @@ pieper_pagerduty_get_capabilities (PieperProvider *provider)
          PIEPER_CAPABILITY_ESCALATE |
          PIEPER_CAPABILITY_REASSIGN |
          PIEPER_CAPABILITY_SNOOZE |
-         PIEPER_CAPABILITY_NOTE;
+         PIEPER_CAPABILITY_NOTE |
+         PIEPER_CAPABILITY_CHANGE_FEED;
 }
 
 static guint
@@ -558,6 +602,7 @@ typedef struct
   GDestroyNotify  free_items;
   char           *next_cursor;
   guint           offset;
+  guint           total;       /* incidents: how many are open, 0 if unknown */
 } Page;
 
 static void
@@ -592,22 +637,79 @@ page_finish (PieperProvider  *provider,
   return items;
 }
 
-/* list incidents: GET /incidents, open ones, one page */
+/* list incidents: GET /incidents, open ones, one page
+ *
+ * A page is about 200 KB of JSON: it is parsed and mapped on a worker
+ * thread, so the main thread stays free for the store.
+ *
+ * Read-ahead: a full pull asks for pages one after another, and each would
+ * wait for the server and then for its parse. Once the first page has said
+ * how many incidents are open (total=true), the next few pages are asked
+ * for before the sync engine wants them and parsed as they arrive, so the
+ * server, the parse and the engine's writes overlap. A page read ahead
+ * serves only the next request for its offset, and only while it is
+ * fresh; a pull that starts again at the first page drops them all, and
+ * so does cancelling the request that waits for one.
+ */
+
+#define READ_AHEAD_PAGES  3
+#define READ_AHEAD_MAX_AGE (10 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  PieperPagerduty *self;         /* a reference until it is done */
+  guint            offset;
+  gint64           started_at;
+  GCancellable    *cancellable;
+  gboolean         done;
+  gboolean         dropped;      /* nobody will ask for it */
+  Page            *page;
+  GError          *error;
+  GTask           *waiter;       /* the list_incidents task that wants it */
+  gulong           waiter_cancelled_id;
+} Fetch;
 
 static void
-list_incidents_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+fetch_free (Fetch *fetch)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) incidents = NULL;
-  Page *page;
-  gboolean more = FALSE;
-  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  g_assert (fetch->waiter == NULL && fetch->self == NULL);
+  g_clear_pointer (&fetch->page, page_free);
+  g_clear_error (&fetch->error);
+  g_clear_object (&fetch->cancellable);
+  g_free (fetch);
+}
 
-  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+typedef struct
+{
+  GBytes *body;
+  guint   offset;
+} PageJob;
+
+static void
+page_job_free (PageJob *job)
+{
+  g_bytes_unref (job->body);
+  g_free (job);
+}
+
+static void
+parse_incidents_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  PageJob *job = task_data;
+  guint offset = job->offset;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (job->body, &length);
+  gboolean more = FALSE;
+  JsonNode *total;
+  Page *page;
+
+  root = _pieper_pagerduty_parse (data != NULL ? data : "", length, &error);
   if (root == NULL ||
       (incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error)) == NULL)
     {
@@ -618,9 +720,201 @@ list_incidents_cb (GObject      *object,
   page = g_new0 (Page, 1);
   page->items = g_steal_pointer (&incidents);
   page->free_items = (GDestroyNotify) g_ptr_array_unref;
+  page->offset = offset;
   page->next_cursor = _pieper_pagerduty_next_cursor (offset, more);
 
+  /* Only a hint for the read-ahead: a wrong total costs requests, never
+   * incidents, since every page still says whether more follow. */
+  total = json_object_get_member (json_node_get_object (root), "total");
+  if (total != NULL && JSON_NODE_HOLDS_VALUE (total) && json_node_get_value_type (total) == G_TYPE_INT64)
+    page->total = (guint) CLAMP (json_node_get_int (total), 0, PIEPER_PD_MAX_RECORDS);
+
   g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+/* Gives a finished fetch to the request that waits for it. */
+static void
+fetch_deliver (Fetch *fetch)
+{
+  g_autoptr(GTask) waiter = g_steal_pointer (&fetch->waiter);
+
+  g_cancellable_disconnect (g_task_get_cancellable (waiter), fetch->waiter_cancelled_id);
+  fetch->waiter_cancelled_id = 0;
+
+  if (fetch->page != NULL)
+    g_task_return_pointer (waiter, g_steal_pointer (&fetch->page), (GDestroyNotify) page_free);
+  else
+    g_task_return_error (waiter, g_steal_pointer (&fetch->error));
+
+  fetch_free (fetch);
+}
+
+static void read_ahead (PieperPagerduty *self,
+                        guint            offset);
+
+static void
+fetch_complete (Fetch  *fetch,
+                Page   *page,
+                GError *error)
+{
+  g_autoptr(PieperPagerduty) self = g_steal_pointer (&fetch->self);
+
+  fetch->done = TRUE;
+  fetch->page = page;
+  fetch->error = error;
+
+  if (page != NULL && page->offset == 0 && !fetch->dropped)
+    {
+      self->total = page->total;
+      read_ahead (self, 0);
+    }
+
+  if (fetch->waiter != NULL)
+    fetch_deliver (fetch);
+  else if (fetch->dropped)
+    fetch_free (fetch);
+}
+
+static void
+parse_incidents_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  GError *error = NULL;
+  Page *page;
+
+  page = g_task_propagate_pointer (G_TASK (result), &error);
+  fetch_complete (fetch, page, error);
+}
+
+static void
+list_incidents_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr(GTask) parse = NULL;
+  GError *error = NULL;
+  GBytes *body;
+  PageJob *job;
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+  if (body == NULL)
+    {
+      fetch_complete (fetch, NULL, error);
+      return;
+    }
+
+  job = g_new0 (PageJob, 1);
+  job->body = body;
+  job->offset = fetch->offset;
+
+  /* No source object: the fetch holds the provider. */
+  parse = g_task_new (NULL, fetch->cancellable, parse_incidents_cb, fetch);
+  g_task_set_source_tag (parse, parse_incidents_thread);
+  g_task_set_task_data (parse, job, (GDestroyNotify) page_job_free);
+  g_task_run_in_thread (parse, parse_incidents_thread);
+}
+
+static Fetch *
+fetch_start (PieperPagerduty *self,
+             guint            offset)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+  g_autofree char *path = NULL;
+
+  fetch->self = g_object_ref (self);
+  fetch->offset = offset;
+  fetch->started_at = g_get_monotonic_time ();
+  fetch->cancellable = g_cancellable_new ();
+
+  /* date_range=all: an incident left open for longer than PagerDuty's
+   * default window of one month is still open. The first page asks for
+   * the total, for the read-ahead. */
+  path = g_strdup_printf ("/incidents"
+                          "?statuses%%5B%%5D=triggered"
+                          "&statuses%%5B%%5D=acknowledged"
+                          "&date_range=all"
+                          "&include%%5B%%5D=conference_bridge"
+                          "&limit=%u&offset=%u%s",
+                          PIEPER_PD_PAGE_LIMIT, offset,
+                          offset == 0 ? "&total=true" : "");
+
+  send_request_full (self, SOUP_METHOD_GET, path, NULL, TRUE, fetch->cancellable,
+                     list_incidents_cb, fetch);
+
+  return fetch;
+}
+
+/* Forgets a page read ahead; one still on its way is cancelled. */
+static void
+fetch_drop (Fetch *fetch)
+{
+  fetch->dropped = TRUE;
+  if (fetch->done)
+    fetch_free (fetch);
+  else
+    g_cancellable_cancel (fetch->cancellable);
+}
+
+static void
+drop_read_ahead (PieperPagerduty *self)
+{
+  Fetch *fetch;
+
+  while ((fetch = g_queue_pop_head (&self->ahead)) != NULL)
+    fetch_drop (fetch);
+}
+
+/* The page at @offset if it was read ahead and is fresh, taken from the
+ * queue; pages before it are of no use any more. */
+static Fetch *
+take_read_ahead (PieperPagerduty *self,
+                 guint            offset)
+{
+  Fetch *fetch;
+
+  while ((fetch = g_queue_peek_head (&self->ahead)) != NULL && fetch->offset <= offset)
+    {
+      g_queue_pop_head (&self->ahead);
+
+      if (fetch->offset == offset && g_get_monotonic_time () - fetch->started_at < READ_AHEAD_MAX_AGE)
+        return fetch;
+
+      fetch_drop (fetch);
+    }
+
+  return NULL;
+}
+
+/* Asks for the pages after @offset that the total says exist. */
+static void
+read_ahead (PieperPagerduty *self,
+            guint            offset)
+{
+  Fetch *last = g_queue_peek_tail (&self->ahead);
+  guint next = last != NULL ? last->offset : offset;
+
+  while (g_queue_get_length (&self->ahead) < READ_AHEAD_PAGES)
+    {
+      next += PIEPER_PD_PAGE_LIMIT;
+      if (next >= self->total || next + PIEPER_PD_PAGE_LIMIT > PIEPER_PD_MAX_RECORDS)
+        break;
+
+      g_queue_push_tail (&self->ahead, fetch_start (self, next));
+    }
+}
+
+static void
+waiter_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+
+  /* The pull is over: its request ends now, and what it read ahead too. */
+  g_cancellable_cancel (fetch->cancellable);
+  drop_read_ahead (fetch->self);
 }
 
 static void
@@ -632,7 +926,7 @@ pieper_pagerduty_list_incidents_async (PieperProvider      *provider,
 {
   PieperPagerduty *self = PIEPER_PAGERDUTY (provider);
   g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
+  Fetch *fetch;
   guint offset;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -645,20 +939,29 @@ pieper_pagerduty_list_incidents_async (PieperProvider      *provider,
       return;
     }
 
-  g_task_set_task_data (task, GUINT_TO_POINTER (offset), NULL);
+  if (g_task_return_error_if_cancelled (task))
+    return;
 
-  /* date_range=all: an incident left open for longer than PagerDuty's
-   * default window of one month is still open. */
-  path = g_strdup_printf ("/incidents"
-                          "?statuses%%5B%%5D=triggered"
-                          "&statuses%%5B%%5D=acknowledged"
-                          "&date_range=all"
-                          "&include%%5B%%5D=conference_bridge"
-                          "&limit=%u&offset=%u",
-                          PIEPER_PD_PAGE_LIMIT, offset);
+  if (offset == 0)
+    {
+      /* A new pull: what was read ahead is old now. */
+      drop_read_ahead (self);
+      self->total = 0;
+    }
 
-  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
-                list_incidents_cb, g_steal_pointer (&task));
+  fetch = take_read_ahead (self, offset);
+  if (fetch == NULL)
+    fetch = fetch_start (self, offset);
+
+  fetch->waiter = g_steal_pointer (&task);
+  if (fetch->done)
+    fetch_deliver (fetch);
+  else if (cancellable != NULL)
+    fetch->waiter_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (waiter_cancelled_cb),
+                                                        fetch, NULL);
+
+  if (offset > 0)
+    read_ahead (self, offset);
 }
 
 static GPtrArray *
@@ -1268,6 +1571,7 @@ pieper_pagerduty_dispose (GObject *object)
 {
   PieperPagerduty *self = PIEPER_PAGERDUTY (object);
 
+  drop_read_ahead (self);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
@@ -1333,8 +1637,12 @@ pieper_pagerduty_init (PieperPagerduty *self)
   self->ratelimit_remaining = G_MAXUINT;
   self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
                                                  "idle-timeout", IDLE_TIMEOUT_SECONDS,
+                                                 "max-conns-per-host", MAX_CONNECTIONS,
                                                  "user-agent", "Pieper/" PACKAGE_VERSION " ",
                                                  NULL);
+  /* The token goes in a header of our own; nothing may resend a request
+   * with other credentials. */
+  soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
 }
 
 /**

@@ -691,6 +691,25 @@ between (GRand  *rand,
   return from + (gint64) (g_rand_double (rand) * (double) (to - from));
 }
 
+/* A moment after @t, by @from to @to seconds, but never after @now.
+ *
+ * This was MIN (now, t + between (…)), which draws twice when the first
+ * draw stays before @now and then takes the second, unclamped: entries
+ * could land in the future. The draws are kept as they were, so a seed
+ * still gives the same incidents; only the clamp is new. */
+static gint64
+later (GRand  *rand,
+       gint64  t,
+       gint64  now,
+       gint64  from,
+       gint64  to)
+{
+  if (now < t + between (rand, from, to))
+    return now;
+
+  return MIN (now, t + between (rand, from, to));
+}
+
 static int
 compare_log (gconstpointer a,
              gconstpointer b)
@@ -757,7 +776,7 @@ generate_one (PieperSim *self,
   if (status != SIM_STATUS_TRIGGERED &&
       (status == SIM_STATUS_ACKNOWLEDGED || g_rand_int_range (rand, 0, 100) < 70))
     {
-      t = MIN (now, t + between (rand, 60, 15 * 60));
+      t = later (rand, t, now, 60, 15 * 60);
       _pieper_sim_set_status (self, incident, SIM_STATUS_ACKNOWLEDGED,
                               incident->assignees[0], SIM_CHANNEL_WEB, t);
     }
@@ -773,7 +792,7 @@ generate_one (PieperSim *self,
           g_autofree char *content = expand_template (rand, text, svc->name);
           guint16 who = incident->n_assignees > 0 ? incident->assignees[0] : policy->level_user[0];
 
-          t = MIN (now, t + between (rand, 60, 20 * 60));
+          t = later (rand, t, now, 60, 20 * 60);
           _pieper_sim_add_note (self, incident, who, content, SIM_CHANNEL_WEB, t);
         }
     }
@@ -784,7 +803,7 @@ generate_one (PieperSim *self,
       gboolean automatic = g_rand_int_range (rand, 0, 100) < 30;
       guint16 who = automatic ? SIM_NO_USER : incident->assignees[0];
 
-      t = MIN (now, t + between (rand, 5 * 60, 4 * 3600));
+      t = later (rand, t, now, 5 * 60, 4 * 3600);
       _pieper_sim_set_status (self, incident, SIM_STATUS_RESOLVED, who,
                               automatic ? SIM_CHANNEL_EVENTS : SIM_CHANNEL_WEB, t);
     }

@@ -197,6 +197,8 @@ struct _PieperSim
   /* The record. */
   GPtrArray    *writes;      /* SimWrite */
   guint         n_requests;
+  GHashTable   *tally;       /* "METHOD /path" -> requests (GUINT_TO_POINTER) */
+  guint         n_connections; /* that carried API requests */
   gint64        rate_window;  /* the minute the rate-limit headers count */
   guint         rate_count;
 

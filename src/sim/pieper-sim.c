@@ -231,6 +231,22 @@ handle_api (SimRequest *req)
   PieperSim *self = req->sim;
 
   self->n_requests++;
+  {
+    g_autofree char *key = g_strdup_printf ("%s %s", req->method, req->path);
+    guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->tally, key));
+
+    g_hash_table_replace (self->tally, g_steal_pointer (&key), GUINT_TO_POINTER (n + 1));
+  }
+  {
+    /* A connection is counted at its first request. */
+    GSocket *socket = soup_server_message_get_socket (req->msg);
+
+    if (socket != NULL && g_object_get_data (G_OBJECT (socket), "pieper-sim-seen") == NULL)
+      {
+        g_object_set_data (G_OBJECT (socket), "pieper-sim-seen", GINT_TO_POINTER (1));
+        self->n_connections++;
+      }
+  }
   req->is_events = g_str_has_prefix (req->path, "/v2/");
   if (g_str_has_prefix (req->path, "/incidents/"))
     {
@@ -655,6 +671,7 @@ pieper_sim_finalize (GObject *object)
 
   _pieper_sim_data_clear (self);
   g_clear_pointer (&self->writes, g_ptr_array_unref);
+  g_clear_pointer (&self->tally, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->huge_filler, g_bytes_unref);
   g_clear_pointer (&self->fault_rand, g_rand_free);
@@ -686,6 +703,7 @@ pieper_sim_init (PieperSim *self)
   self->fault_rand = g_rand_new_with_seed (DEFAULT_SEED);
   self->data_rand = g_rand_new_with_seed (DEFAULT_SEED);
   self->writes = g_ptr_array_new_with_free_func (write_free);
+  self->tally = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pending = _pieper_sim_pending_new ();
   self->base_url = g_strdup ("http://127.0.0.1:0");
   _pieper_sim_data_init (self);
@@ -900,6 +918,46 @@ pieper_sim_dup_incident_status (PieperSim  *self,
   g_mutex_unlock (&self->lock);
 
   return status;
+}
+
+/**
+ * pieper_sim_set_status_unlogged:
+ * @status: "triggered", "acknowledged" or "resolved"
+ *
+ * Changes an incident's status without a log entry: a change that a client
+ * following GET /log_entries does not see, so only a full pull finds it.
+ *
+ * Returns: %FALSE for an unknown incident or status
+ */
+gboolean
+pieper_sim_set_status_unlogged (PieperSim  *self,
+                                const char *incident_id,
+                                const char *status)
+{
+  SimIncident *incident;
+  SimStatus value;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_return_val_if_fail (PIEPER_IS_SIM (self), FALSE);
+  g_return_val_if_fail (incident_id != NULL, FALSE);
+  g_return_val_if_fail (status != NULL, FALSE);
+
+  if (!_pieper_sim_status_from_string (status, &value))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  incident = _pieper_sim_lookup (self, incident_id);
+  if (incident != NULL)
+    {
+      incident->status = (guint8) value;
+      incident->status_changed_at = now;
+      incident->updated_at = now;
+      if (value == SIM_STATUS_RESOLVED)
+        incident->resolved_at = now;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return incident != NULL;
 }
 
 /**
@@ -1191,7 +1249,60 @@ pieper_sim_reset_record (PieperSim *self)
 
   g_mutex_lock (&self->lock);
   g_ptr_array_set_size (self->writes, 0);
+  g_hash_table_remove_all (self->tally);
+  self->n_connections = 0;
   g_mutex_unlock (&self->lock);
+}
+
+/* Connections that carried API requests since the start or the last
+ * pieper_sim_reset_record(). */
+guint
+pieper_sim_count_connections (PieperSim *self)
+{
+  guint n;
+
+  g_return_val_if_fail (PIEPER_IS_SIM (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->n_connections;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+/**
+ * pieper_sim_count_requests:
+ * @method: (nullable): "GET", "POST", …, or %NULL for any
+ * @path_prefix: (nullable): e.g. "/log_entries", or %NULL for any
+ *
+ * Returns: how many API requests (reads too, whatever their outcome) were
+ *   made since the start or the last pieper_sim_reset_record()
+ */
+guint
+pieper_sim_count_requests (PieperSim  *self,
+                           const char *method,
+                           const char *path_prefix)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n = 0;
+
+  g_return_val_if_fail (PIEPER_IS_SIM (self), 0);
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->tally);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *space = strchr (key, ' ');
+      g_autofree char *key_method = g_strndup (key, space - (const char *) key);
+
+      if ((method == NULL || g_ascii_strcasecmp (method, key_method) == 0) &&
+          (path_prefix == NULL || g_str_has_prefix (space + 1, path_prefix)))
+        n += GPOINTER_TO_UINT (value);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return n;
 }
 
 /* API requests served (REST and Events; not the admin endpoints). */

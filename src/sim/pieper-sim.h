@@ -63,6 +63,11 @@ const char *pieper_sim_trigger            (PieperSim   *self,
                                            const char  *urgency);
 char       *pieper_sim_dup_incident_status (PieperSim  *self,
                                            const char  *incident_id);
+/* For tests: a change that leaves no log entry, as if the change feed
+ * missed it. */
+gboolean    pieper_sim_set_status_unlogged (PieperSim  *self,
+                                            const char *incident_id,
+                                            const char *status);
 
 /* Faults. */
 gboolean    pieper_sim_set_fault          (PieperSim   *self,
@@ -92,5 +97,10 @@ guint       pieper_sim_count_all_writes   (PieperSim   *self,
 JsonNode   *pieper_sim_dup_writes         (PieperSim   *self);
 void        pieper_sim_reset_record       (PieperSim   *self);
 guint       pieper_sim_get_n_requests     (PieperSim   *self);
+guint       pieper_sim_count_connections  (PieperSim   *self);
+/* Every API request, reads too; pieper_sim_reset_record() clears it. */
+guint       pieper_sim_count_requests     (PieperSim   *self,
+                                           const char  *method,
+                                           const char  *path_prefix);
 
 G_END_DECLS

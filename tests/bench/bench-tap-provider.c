@@ -84,6 +84,12 @@ tap_list_changes_async (PieperProvider      *provider,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
+  BenchTapProvider *self = BENCH_TAP_PROVIDER (provider);
+
+  /* A round after a full pull starts its pull with the change feed. */
+  if (cursor == NULL && self->pull_started_at == 0)
+    self->pull_started_at = g_get_monotonic_time ();
+
   pieper_provider_list_changes_async (INNER (provider), since, cursor, cancellable, callback, user_data);
 }
 

@@ -818,6 +818,15 @@ sync_and_kill (Fixture *f,
       g_test_message ("sync ended by itself: %d, %s%s", run->status, run->out, run->err);
       if (run->status == 0)
         cli_assert_ok (run);
+      else if (strstr (run->err, "queued") == NULL)
+        {
+          /* Every action was delivered (several go at once), and a
+           * request after them failed: one line, and nothing waits. */
+          cli_assert_one_line (run, 1);
+          g_assert_nonnull (strstr (run->err, f->url));
+          g_assert_cmpint (cli_db_count (f->db_path, "SELECT count(*) FROM outbox"
+                                                     " WHERE state IN ('pending', 'inflight')"), ==, 0);
+        }
       else
         assert_sync_failed (f, run);
     }

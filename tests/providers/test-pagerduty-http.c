@@ -1200,7 +1200,8 @@ test_capabilities (Fixture       *f,
 
   g_assert_cmpuint (caps, ==, (PIEPER_CAPABILITY_ACKNOWLEDGE | PIEPER_CAPABILITY_RESOLVE |
                                PIEPER_CAPABILITY_ESCALATE | PIEPER_CAPABILITY_REASSIGN |
-                               PIEPER_CAPABILITY_SNOOZE | PIEPER_CAPABILITY_NOTE));
+                               PIEPER_CAPABILITY_SNOOZE | PIEPER_CAPABILITY_NOTE |
+                               PIEPER_CAPABILITY_CHANGE_FEED));
   g_assert_cmpuint (pieper_provider_get_retry_after (f->provider), ==, 0);
 }
 

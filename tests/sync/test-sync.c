@@ -423,6 +423,355 @@ test_faults (Fixture       *f,
     }
 }
 
+/* GET /incidents (the open list), not GET /incidents/{id}. */
+static guint
+count_list_requests (Fixture *f)
+{
+  return pieper_sim_count_requests (f->sim, "GET", "/incidents") -
+         pieper_sim_count_requests (f->sim, "GET", "/incidents/");
+}
+
+static PieperStatus
+stored_status (Fixture    *f,
+               const char *remote_id)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_lookup_incident (f->store, pieper_account_get_id (f->account), remote_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (incident);
+
+  return pieper_incident_get_status (incident);
+}
+
+/* After a full pull, a round asks for the change feed only and fetches the
+ * incidents it names: a new page and a resolve on the server are seen. */
+static void
+test_incremental_sees_changes (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(PieperIncident) open = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *resolved_id = NULL;
+  const char *new_id;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  open = first_with_status (f, PIEPER_FILTER_TRIGGERED);
+  resolved_id = g_strdup (pieper_incident_get_remote_id (open));
+
+  server_put_status (f, resolved_id, "resolved");
+  new_id = pieper_sim_trigger (f->sim, "Disk full on db-7", NULL, "high");
+  g_assert_nonnull (new_id);
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  /* No full pull: the feed, then the changed incidents one by one. */
+  g_assert_cmpuint (count_list_requests (f), ==, 0);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/log_entries"), >=, 1);
+  g_assert_cmpint (stored_status (f, resolved_id), ==, PIEPER_STATUS_RESOLVED);
+  g_assert_cmpint (stored_status (f, new_id), ==, PIEPER_STATUS_TRIGGERED);
+}
+
+/* A round with nothing new asks the change feed, and nothing else. */
+static void
+test_quiet_round_is_cheap (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *now = NULL;
+  PieperSyncStats stats;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_list_requests (f), >=, 1);
+
+  /* The sim's history runs up to the moment it was made, and a round asks
+   * for changes with two minutes of overlap (for clock skew), which would
+   * name those last incidents again. Here the last round was later. */
+  now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
+  g_assert_true (pieper_store_set_sync_state (f->store, pieper_account_get_id (f->account),
+                                              "changes-since", now, &error));
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, NULL, NULL), ==, 1);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/log_entries"), ==, 1);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
+/* A change the feed never reported is repaired by the periodic full pull;
+ * until then the incremental rounds cannot see it. */
+static void
+test_full_pull_reconciles (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PieperIncident) open = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *long_ago = NULL;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  open = first_with_status (f, PIEPER_FILTER_TRIGGERED);
+  id = g_strdup (pieper_incident_get_remote_id (open));
+
+  g_assert_true (pieper_sim_set_status_unlogged (f->sim, id, "resolved"));
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_status (f, id), ==, PIEPER_STATUS_TRIGGERED);
+
+  /* The last full pull was long ago. */
+  long_ago = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC - 24 * 3600);
+  g_assert_true (pieper_store_set_sync_state (f->store, pieper_account_get_id (f->account),
+                                              "full-pull-at", long_ago, &error));
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_list_requests (f), >=, 1);
+  g_assert_cmpint (stored_status (f, id), ==, PIEPER_STATUS_RESOLVED);
+}
+
+/* Notes on many incidents go several at once; each arrives once, and the
+ * notes of one incident arrive in the order they were written. */
+static void
+test_notes_in_order_per_incident (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(JsonNode) writes = NULL;
+  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  PieperSyncStats stats;
+  JsonArray *array;
+  guint n_incidents;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  open = pieper_store_list_incidents (f->store, PIEPER_FILTER_OPEN, &error);
+  g_assert_no_error (error);
+  n_incidents = MIN (open->len, 24);
+  g_assert_cmpuint (n_incidents, >, 8);  /* more than are sent at once */
+
+  for (guint k = 0; k < 3; k++)
+    for (guint i = 0; i < n_incidents; i++)
+      {
+        PieperIncident *incident = g_ptr_array_index (open, i);
+        g_autofree char *text = g_strdup_printf ("step %u", k);
+        g_autoptr(PieperAction) note = NULL;
+
+        note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+        g_assert_no_error (error);
+      }
+  pieper_sim_reset_record (f->sim);
+
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.sent, ==, 3 * n_incidents);
+  g_assert_cmpuint (stats.unsent, ==, 0);
+  g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 3 * n_incidents);
+  /* Kept-alive connections carry them, not one connection each. */
+  g_assert_cmpuint (pieper_sim_count_connections (f->sim), <=, 8 + 2);
+
+  writes = pieper_sim_dup_writes (f->sim);
+  array = json_node_get_array (writes);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *write = json_array_get_object_element (array, i);
+      JsonObject *body = json_object_get_object_member (write, "body");
+      const char *incident = json_object_get_string_member (write, "incident_id");
+      const char *content = json_object_get_string_member (json_object_get_object_member (body, "note"), "content");
+      guint expected = GPOINTER_TO_UINT (g_hash_table_lookup (next, incident));
+      g_autofree char *want = g_strdup_printf ("step %u", expected);
+
+      g_assert_cmpstr (content, ==, want);
+      g_hash_table_replace (next, g_strdup (incident), GUINT_TO_POINTER (expected + 1));
+    }
+  g_assert_cmpuint (g_hash_table_size (next), ==, n_incidents);
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Pending;
+
+static void
+pending_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  pending->result = g_object_ref (result);
+}
+
+/* One page of open incidents, waited for. */
+static GPtrArray *
+list_page (PieperProvider  *provider,
+           const char      *cursor,
+           GCancellable    *cancellable,
+           char           **next,
+           GError         **error)
+{
+  Pending pending = { NULL };
+  GPtrArray *page;
+
+  pieper_provider_list_incidents_async (provider, cursor, cancellable, pending_cb, &pending);
+  while (pending.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  page = pieper_provider_list_incidents_finish (provider, pending.result, next, error);
+  g_object_unref (pending.result);
+
+  return page;
+}
+
+/* Lists every open incident page by page; returns their ids, and one id
+ * of the second page. */
+static GHashTable *
+list_all (PieperProvider  *provider,
+          guint           *n_pages,
+          char           **on_second_page)
+{
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = NULL;
+
+  *n_pages = 0;
+  do
+    {
+      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GError) error = NULL;
+      char *next = NULL;
+
+      page = list_page (provider, cursor, NULL, &next, &error);
+      g_assert_no_error (error);
+      (*n_pages)++;
+      if (*n_pages == 2 && on_second_page != NULL && page->len > 0)
+        *on_second_page = g_strdup (pieper_incident_get_remote_id (g_ptr_array_index (page, 0)));
+      for (guint i = 0; i < page->len; i++)
+        {
+          const char *id = pieper_incident_get_remote_id (g_ptr_array_index (page, i));
+
+          /* Each incident once. */
+          g_assert_false (g_hash_table_contains (ids, id));
+          g_hash_table_add (ids, g_strdup (id));
+        }
+      g_free (cursor);
+      cursor = next;
+    }
+  while (cursor != NULL);
+
+  return ids;
+}
+
+static gboolean
+page_has (GPtrArray  *page,
+          const char *id)
+{
+  for (guint i = 0; i < page->len; i++)
+    if (g_strcmp0 (pieper_incident_get_remote_id (g_ptr_array_index (page, i)), id) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Lets the main loop run until the sim has had @n requests for the open
+ * list (bounded: about ten seconds). */
+static void
+wait_for_list_requests (Fixture *f,
+                        guint    n)
+{
+  for (guint i = 0; i < 1000 && count_list_requests (f) < n; i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+
+  g_assert_cmpuint (count_list_requests (f), ==, n);
+}
+
+/* The PagerDuty provider reads pages ahead once the first page told the
+ * total: every open incident still arrives once, with no extra request;
+ * a new pull does not take pages read ahead for the last one; a cancelled
+ * pull ends and leaves nothing that keeps the provider alive. */
+static void
+test_read_ahead_pages (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PieperProvider) provider = pieper_pagerduty_new (f->url, EMAIL, TOKEN);
+  g_autoptr(GHashTable) first = NULL;
+  g_autoptr(GHashTable) second = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *next = NULL;
+  g_autofree char *gone = NULL;
+  guint n_pages;
+  guint n_open;
+
+  for (guint i = 0; i < 420; i++)
+    {
+      g_autofree char *summary = g_strdup_printf ("Storm %u", i);
+
+      g_assert_nonnull (pieper_sim_trigger (f->sim, summary, NULL, "high"));
+    }
+  pieper_sim_reset_record (f->sim);
+
+  first = list_all (provider, &n_pages, &gone);
+  n_open = g_hash_table_size (first);
+  g_assert_cmpuint (n_open, >, 420);
+  g_assert_cmpuint (n_pages, ==, (n_open + 99) / 100);
+  /* Every page asked for once, none beyond the last. */
+  g_assert_cmpuint (count_list_requests (f), ==, n_pages);
+
+  /* A pull that stops after its first page; by then the next three pages
+   * are asked for without being asked for. */
+  pieper_sim_reset_record (f->sim);
+  page = list_page (provider, NULL, NULL, &next, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next);
+  wait_for_list_requests (f, 4);
+
+  /* Changed on the server after those pages were read: a new pull must
+   * not take them. */
+  g_assert_nonnull (gone);
+  g_assert_false (page_has (page, gone));
+  server_put_status (f, gone, "resolved");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_clear_pointer (&next, g_free);
+
+  second = list_all (provider, &n_pages, NULL);
+  g_assert_cmpuint (g_hash_table_size (second), ==, n_open - 1);
+  g_assert_false (g_hash_table_contains (second, gone));
+
+  /* A pull cancelled after its first page ends with CANCELLED. */
+  pieper_sim_reset_record (f->sim);
+  page = list_page (provider, NULL, cancellable, &next, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next);
+  wait_for_list_requests (f, 4);
+  g_cancellable_cancel (cancellable);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = list_page (provider, next, cancellable, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (page);
+
+  /* The pages read ahead end soon after; then the provider goes. */
+  for (guint i = 0; i < 200 && G_OBJECT (provider)->ref_count > 1; i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_finalize_object (g_steal_pointer (&provider));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -438,6 +787,11 @@ main (int    argc,
   ADD ("/sync/offline-queue", test_offline_queue, 80);
   ADD ("/sync/note-unknown-outcome", test_note_unknown_outcome, 20);
   ADD ("/sync/faults", test_faults, 20);
+  ADD ("/sync/incremental-sees-changes", test_incremental_sees_changes, 250);
+  ADD ("/sync/quiet-round-is-cheap", test_quiet_round_is_cheap, 250);
+  ADD ("/sync/full-pull-reconciles", test_full_pull_reconciles, 250);
+  ADD ("/sync/notes-in-order-per-incident", test_notes_in_order_per_incident, 250);
+  ADD ("/sync/read-ahead-pages", test_read_ahead_pages, 250);
 
   return g_test_run ();
 }

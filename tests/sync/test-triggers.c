@@ -287,6 +287,7 @@ test_resume (Fixture       *f,
   g_autoptr(GError) error = NULL;
   gint64 deadline;
   gint64 note;
+  guint rounds;
 
   logind = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (system_bus),
                                                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
@@ -317,12 +318,18 @@ test_resume (Fixture       *f,
   g_assert_no_error (error);
   g_assert_false (note_sent_soon (f, note));
 
-  /* Waking up is. */
+  /* Waking up is, and the round pulls every open incident: the change
+   * feed need not tell what happened while the machine slept. */
+  rounds = f->rounds;
+  pieper_sim_reset_record (f->sim);
   g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
                                  "org.freedesktop.login1.Manager", "PrepareForSleep",
                                  g_variant_new ("(b)", FALSE), &error);
   g_assert_no_error (error);
   g_assert_true (note_sent_soon (f, note));
+  wait_for_rounds (f, rounds + 1);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/incidents") -
+                    pieper_sim_count_requests (f->sim, "GET", "/incidents/"), >=, 1);
 
   pieper_sync_engine_stop (f->engine);
 }
