@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -29,8 +30,8 @@
  * same database (VACUUM INTO: the same schema, indexes and incidents; WAL,
  * synchronous = NORMAL, foreign keys on, as the store opens it).
  *
- * Each run has a fresh store and a fresh application; the figure is the
- * median over runs of each run's p99. Needs a display and a session bus.
+ * Each run is a process of its own with a fresh store and a fresh
+ * application; the figure is the median over runs of each run's p99. Needs a display and a session bus.
  */
 
 #define PROGRAM     "bench-ack"
@@ -42,6 +43,7 @@
 static int opt_runs = 5;
 static int opt_incidents = 10000;
 static int opt_acks = 300;
+static int opt_one_run = -1;
 
 typedef struct
 {
@@ -298,6 +300,34 @@ run_once (guint index)
   return run;
 }
 
+/* Each run is a process of its own (this program with --one-run), so no
+ * run pays for what an earlier one left behind. */
+static Run
+spawn_run (const char *self,
+           guint       index)
+{
+  g_autofree char *index_text = g_strdup_printf ("%u", index);
+  g_autofree char *incidents = g_strdup_printf ("%d", opt_incidents);
+  g_autofree char *acks = g_strdup_printf ("%d", opt_acks);
+  const char *argv[] = { self, "--one-run", index_text, "--incidents", incidents, "--acks", acks, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+  int status = 0;
+  Run run = { 0 };
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, &out, NULL,
+                     &status, &error))
+    bench_die (PROGRAM, "%s", error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    bench_die (PROGRAM, "run %u: %s", index + 1, error->message);
+  if (!(line = strstr (out, "RUN ")) ||
+      sscanf (line, "RUN %lf %lf %lf %lf %lf %lf", &run.p50_ms, &run.p99_ms, &run.frame_p50_ms,
+              &run.frame_p99_ms, &run.floor_p50_ms, &run.floor_p99_ms) != 6)
+    bench_die (PROGRAM, "run %u printed no result", index + 1);
+  return run;
+}
+
 #define MEDIAN_OF(runs, n, field) \
   G_STMT_START { \
     for (guint k_ = 0; k_ < (n); k_++) \
@@ -313,6 +343,7 @@ main (int   argc,
     { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Runs to take the median of (default 5)", "N" },
     { "incidents", 'i', 0, G_OPTION_ARG_INT, &opt_incidents, "Incidents in the store (default 10000)", "N" },
     { "acks", 'a', 0, G_OPTION_ARG_INT, &opt_acks, "Acknowledgements per run (default 300)", "N" },
+    { "one-run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &opt_one_run, "Make run N here and print it", "N" },
     { NULL, },
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- Pieper's acknowledge latency benchmark (P5)");
@@ -333,13 +364,22 @@ main (int   argc,
   /* The account's token, without a Secret Service (pieper-secret.c). */
   g_setenv ("PIEPER_TOKEN", "bench-token", TRUE);
 
+  if (opt_one_run >= 0)
+    {
+      Run run = run_once ((guint) opt_one_run);
+
+      printf ("RUN %f %f %f %f %f %f\n", run.p50_ms, run.p99_ms, run.frame_p50_ms, run.frame_p99_ms,
+              run.floor_p50_ms, run.floor_p99_ms);
+      return 0;
+    }
+
   n = (guint) opt_runs;
   runs = g_new0 (Run, n);
   values = g_new (double, n);
   g_printerr (PROGRAM ": %d incidents in the store, %d acknowledgements a run, %u runs\n",
               opt_incidents, opt_acks, n);
   for (guint i = 0; i < n; i++)
-    runs[i] = run_once (i);
+    runs[i] = spawn_run (argv[0], i);
 
   MEDIAN_OF (runs, n, p50_ms);
   MEDIAN_OF (runs, n, p99_ms);
