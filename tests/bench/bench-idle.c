@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +99,14 @@ cpu_ticks (GPid pid)
   return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
 }
 
+/* A child goes when the benchmark goes, also when it dies: a held
+ * `pieper --background` would otherwise run on for good. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GPid
 spawn (const char * const *argv,
        char              **env,
@@ -106,7 +115,7 @@ spawn (const char * const *argv,
   g_autoptr(GError) error = NULL;
   GPid pid;
 
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                                  &pid, NULL, out_fd, NULL, &error))
     bench_die (PROGRAM, "%s: %s", argv[0], error->message);
   return pid;
@@ -313,6 +322,11 @@ wait_for_first_sync (Case *c)
 
       while (!store_synced (c->pieper[i].dir, &n))
         {
+          int status;
+
+          if (waitpid (c->pieper[i].pid, &status, WNOHANG) == c->pieper[i].pid)
+            bench_die (PROGRAM, "%s: pieper %u exited before its first sync round (status %d)",
+                       c->name, i + 1, status);
           if (g_get_monotonic_time () > deadline)
             bench_die (PROGRAM, "%s: pieper %u did not finish a sync round in %d s", c->name, i + 1, FIRST_SYNC_S);
           g_usleep (G_USEC_PER_SEC / 4);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +103,13 @@ read_first_frame (int fd)
     }
 }
 
+/* A child goes when the benchmark goes, also when it dies. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static Start
 start_once (const char * const *argv,
             char              **env)
@@ -116,7 +124,7 @@ start_once (const char * const *argv,
   gboolean painted;
 
   spawned = g_get_monotonic_time ();
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                                  &pid, NULL, &out_fd, NULL, &error))
     bench_die (PROGRAM, "%s: %s", argv[0], error->message);
 
@@ -129,8 +137,10 @@ start_once (const char * const *argv,
   while (wait4 (pid, &status, 0, &usage) < 0)
     if (errno != EINTR)
       bench_die (PROGRAM, "wait4: %s", g_strerror (errno));
-  if (!painted)
+  if (!painted && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL)
     bench_die (PROGRAM, "%s painted no frame within %d s (is there a display?)", argv[0], TIMEOUT_S);
+  if (!painted)
+    bench_die (PROGRAM, "%s exited before painting a frame (status %d)", argv[0], status);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     bench_die (PROGRAM, "%s did not exit cleanly after its first frame (status %d)", argv[0], status);
 
