@@ -352,3 +352,45 @@ pieper_incident_list_model_find (PieperIncidentListModel *self,
 
   return G_MAXUINT;
 }
+
+gboolean
+pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
+                                             gint64                    id,
+                                             GError                  **error)
+{
+  g_autoptr(PieperIncident) fresh = NULL;
+  g_autoptr(GError) local_error = NULL;
+  PieperIncident *shown;
+  guint position;
+
+  g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), FALSE);
+
+  /* Only an incident that stays where it is can be replaced alone: one
+   * that is new, gone or moved (its sort key changed) needs the merge. */
+  position = pieper_incident_list_model_find (self, id);
+  if (position == G_MAXUINT)
+    return pieper_incident_list_model_refresh (self, error);
+
+  if (!(fresh = pieper_store_get_incident (self->store, id, &local_error)))
+    {
+      if (local_error != NULL && !g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return pieper_incident_list_model_refresh (self, error);
+    }
+
+  shown = g_ptr_array_index (self->items, position);
+  if (pieper_incident_get_created_at (fresh) != pieper_incident_get_created_at (shown))
+    return pieper_incident_list_model_refresh (self, error);
+
+  if (!incident_equal (shown, fresh))
+    {
+      g_ptr_array_index (self->items, position) = g_steal_pointer (&fresh);
+      g_object_unref (shown);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+    }
+
+  return TRUE;
+}

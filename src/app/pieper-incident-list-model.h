@@ -18,6 +18,13 @@ void                     pieper_incident_list_model_set_engine (PieperIncidentLi
  * exactly the runs of incidents that were added, removed or changed. */
 gboolean                 pieper_incident_list_model_refresh    (PieperIncidentListModel *self,
                                                                 GError                 **error);
+/* Reads one incident again, after an action on it: what the responder
+ * just did shows without reading every incident. Falls back to
+ * pieper_incident_list_model_refresh() when the incident is new, gone or
+ * would move. */
+gboolean                 pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
+                                                                      gint64                    id,
+                                                                      GError                  **error);
 /* The position of the incident with store id @id, or G_MAXUINT. */
 guint                    pieper_incident_list_model_find       (PieperIncidentListModel *self,
                                                                 gint64                   id);

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <pieper.h>
+
+#include "pieper-incident-list-model.h"
+#include "test-util.h"
+
+/*
+ * pieper_incident_list_model_refresh_incident(), the path of every tap on
+ * Acknowledge, Escalate or Resolve: the one incident acted on is replaced
+ * in place with one (position, 1, 1) signal, and an incident that is new
+ * or would move takes the full merge instead, so the list stays the
+ * store's list either way.
+ */
+
+typedef struct
+{
+  char                    *dir;
+  PieperStore             *store;
+  PieperAccount           *account;
+  PieperIncidentListModel *model;
+  GArray                  *changes;
+} Fixture;
+
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+} Change;
+
+static PieperIncident *
+make_incident (guint n)
+{
+  g_autofree char *remote_id = g_strdup_printf ("PREF%04u", n);
+  PieperIncident *incident = pieper_incident_new (remote_id);
+
+  pieper_incident_set_number (incident, n);
+  pieper_incident_set_title (incident, "Queue depth above threshold");
+  pieper_incident_set_status (incident, PIEPER_STATUS_TRIGGERED);
+  pieper_incident_set_urgency (incident, PIEPER_URGENCY_HIGH);
+  /* Newest first: incident n is at position count - n. */
+  pieper_incident_set_created_at (incident, 1700000000 + n * 60);
+  return incident;
+}
+
+static GPtrArray *
+incidents_up_to (guint last)
+{
+  GPtrArray *incidents = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint n = 1; n <= last; n++)
+    g_ptr_array_add (incidents, make_incident (n));
+  return incidents;
+}
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *fixture)
+{
+  Change change = { position, removed, added };
+
+  g_array_append_val (fixture->changes, change);
+}
+
+static void
+apply_snapshot (Fixture   *fixture,
+                GPtrArray *incidents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (fixture->account),
+                                              incidents, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+id_of (Fixture    *fixture,
+       const char *remote_id)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_lookup_incident (fixture->store, pieper_account_get_id (fixture->account),
+                                           remote_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (incident);
+  return pieper_incident_get_id (incident);
+}
+
+/* The model holds what the store lists, in its order. */
+static void
+assert_is_store (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *model = G_LIST_MODEL (fixture->model);
+
+  listed = pieper_store_list_incidents (fixture->store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, listed->len);
+  for (guint k = 0; k < listed->len; k++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (model, k);
+      PieperIncident *expected = g_ptr_array_index (listed, k);
+
+      g_assert_cmpint (pieper_incident_get_id (item), ==, pieper_incident_get_id (expected));
+      g_assert_cmpint (pieper_incident_get_status (item), ==, pieper_incident_get_status (expected));
+      g_assert_cmpuint (pieper_incident_get_pending (item), ==, pieper_incident_get_pending (expected));
+    }
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(PieperAccount) account = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "me@example.com");
+  g_autoptr(GPtrArray) incidents = incidents_up_to (10);
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = test_make_tmp_dir ();
+  fixture->store = pieper_store_open (fixture->dir, &error);
+  g_assert_no_error (error);
+  fixture->account = pieper_store_add_account (fixture->store, account, &error);
+  g_assert_no_error (error);
+  apply_snapshot (fixture, incidents);
+
+  fixture->model = pieper_incident_list_model_new (fixture->store);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  fixture->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_signal_connect (fixture->model, "items-changed", G_CALLBACK (items_changed_cb), fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->model);
+  g_clear_object (&fixture->account);
+  g_clear_object (&fixture->store);
+  g_clear_pointer (&fixture->changes, g_array_unref);
+  test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static void
+test_acted_on (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = id_of (fixture, "PREF0004");
+  Change *change;
+
+  action = pieper_outbox_acknowledge (outbox, id, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  change = &g_array_index (fixture->changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, 10 - 4);
+  g_assert_cmpuint (change->removed, ==, 1);
+  g_assert_cmpuint (change->added, ==, 1);
+  assert_is_store (fixture);
+
+  /* Nothing changed since: nothing said. */
+  g_array_set_size (fixture->changes, 0);
+  g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+}
+
+static void
+test_new (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = incidents_up_to (11);
+  g_autoptr(GError) error = NULL;
+
+  apply_snapshot (fixture, incidents);
+  g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id_of (fixture, "PREF0011"),
+                                                              &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  assert_is_store (fixture);
+}
+
+static void
+test_moved (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = incidents_up_to (10);
+  g_autoptr(GError) error = NULL;
+
+  /* Re-created newer than every other: it belongs at the top now. */
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 2), 1800000000);
+  apply_snapshot (fixture, incidents);
+  g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id_of (fixture, "PREF0003"),
+                                                              &error));
+  g_assert_no_error (error);
+  assert_is_store (fixture);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/app/list-model/refresh-incident/acted-on", Fixture, NULL,
+              fixture_set_up, test_acted_on, fixture_tear_down);
+  g_test_add ("/app/list-model/refresh-incident/new", Fixture, NULL,
+              fixture_set_up, test_new, fixture_tear_down);
+  g_test_add ("/app/list-model/refresh-incident/moved", Fixture, NULL,
+              fixture_set_up, test_moved, fixture_tear_down);
+
+  return g_test_run ();
+}
