@@ -10,8 +10,8 @@
 
 /*
  * The crash test: a `pieperctl batch` queuing 2,000 notes is SIGKILLed at a
- * random moment, 20 times. After each kill the database is sound, and every
- * note pieperctl reported queued is in the outbox exactly once. A note that
+ * random moment, until 15 kills have landed mid-batch. After each kill the
+ * database is sound, and every note pieperctl reported queued is in the outbox exactly once. A note that
  * was committed but not yet reported may be there too, never twice, and
  * never after a gap: what survives is a prefix of what was asked.
  */
