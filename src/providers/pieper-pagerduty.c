@@ -135,6 +135,15 @@ network_error (GError *error)
     return g_error_copy (error);
 
   detail = _pieper_pagerduty_text (error->message, 400, FALSE);
+
+  /* Certificates are always verified (libsoup's default, which nothing
+   * here changes); say so plainly, as the fix is not the network. Still
+   * transient: a network that intercepts TLS (a captive portal) ends. */
+  if (error->domain == G_TLS_ERROR)
+    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                        _("Refused to connect to PagerDuty: its TLS certificate is not valid or not trusted (%s)"),
+                        detail);
+
   return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
                       _("Could not reach PagerDuty: %s"), detail);
 }
