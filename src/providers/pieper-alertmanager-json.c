@@ -1488,8 +1488,8 @@ _pieper_am_notes_from_comment (const char *fingerprint,
 
   lines = g_strsplit (comment, "\n", -1);
 
-  /* The first line is the header. */
-  for (guint i = 1; lines[i] != NULL; i++)
+  /* The first line is the header; an empty comment has none. */
+  for (guint i = 1; lines[0] != NULL && lines[i] != NULL; i++)
     {
       const char *line = lines[i];
       g_autofree char *next_who = NULL;
