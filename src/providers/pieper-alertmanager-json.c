@@ -388,12 +388,15 @@ _pieper_am_parse (const char  *data,
     case PIEPER_JSON_SHAPE_TOO_DEEP:
       g_propagate_error (error, transient (_("Alertmanager sent JSON nested too deeply")));
       return NULL;
+    /* The detail is technical, as json-glib's below (untranslated). */
     case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
-      g_propagate_error (error, transient (_("Alertmanager sent malformed or truncated JSON (more than one value)")));
+      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                   _("Alertmanager sent malformed or truncated JSON (%s)"), "more than one value");
       return NULL;
     case PIEPER_JSON_SHAPE_BAD_ESCAPE:
     default:
-      g_propagate_error (error, transient (_("Alertmanager sent malformed or truncated JSON (a broken \\u escape)")));
+      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                   _("Alertmanager sent malformed or truncated JSON (%s)"), "a broken \\u escape");
       return NULL;
     }
 
