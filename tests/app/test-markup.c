@@ -67,8 +67,12 @@ serve (Fixture  *f,
                           "\"service\":{\"id\":\"PSVC\",\"summary\":%s},"
                           "\"created_at\":\"%s\",\"updated_at\":\"%s\"}],\"more\":false}",
                           title, service, when, when);
+  /* And a note from a server clock in year 9999: its time is unknown. */
   notes = g_strdup_printf ("{\"notes\":[{\"id\":\"PNOTE1\",\"content\":%s,\"created_at\":\"%s\","
-                           "\"user\":{\"id\":\"PUSER\",\"summary\":%s}}]}",
+                           "\"user\":{\"id\":\"PUSER\",\"summary\":%s}},"
+                           "{\"id\":\"PNOTE2\",\"content\":\"From the future\","
+                           "\"created_at\":\"9999-12-31T23:59:59Z\","
+                           "\"user\":{\"id\":\"PUSER2\",\"summary\":\"Robin Future\"}}]}",
                            note, when, name);
 
   hostile_server_reply_json (f->server, "GET", "/incidents", 0,
@@ -253,6 +257,8 @@ test_markup_is_text (void)
   app_test_wait_for (note_in_timeline, page, 20, "the note in the timeline");
   assert_shown_as_text (page, NOTE, FALSE, "timeline note");
   assert_shown_as_text (page, NAME, TRUE, "timeline heading");
+  /* No date rather than year 9999 (or 1970). */
+  assert_shown_as_text (page, "Note · Robin Future", FALSE, "timeline heading, unknown time");
 
   /* A message that quotes server text, as a toast: AdwToast's title is
    * markup, so the label is found by what it shows. */
