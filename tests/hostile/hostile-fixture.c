@@ -116,6 +116,15 @@ hostile_lookup (HostileFixture *f,
   return incident;
 }
 
+gboolean
+hostile_has (HostileFixture *f,
+             const char     *remote_id)
+{
+  g_autoptr(PieperIncident) incident = hostile_lookup (f, remote_id);
+
+  return incident != NULL;
+}
+
 guint
 hostile_count_incidents (HostileFixture *f)
 {

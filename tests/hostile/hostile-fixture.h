@@ -33,6 +33,8 @@ gboolean        hostile_sync                (HostileFixture  *f,
 /* The stored server snapshot of @remote_id, or NULL. */
 PieperIncident *hostile_lookup              (HostileFixture  *f,
                                              const char      *remote_id);
+gboolean        hostile_has                 (HostileFixture  *f,
+                                             const char      *remote_id);
 guint           hostile_count_incidents     (HostileFixture  *f);
 guint           hostile_count_paged         (HostileFixture  *f,
                                              const char      *remote_id);

@@ -154,7 +154,7 @@ test_body_over_cap (Fixture       *f,
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
   g_assert_nonnull (strstr (error->message, "too large"));
 
-  g_assert_null (hostile_lookup (&f->base, "00000000000000b2"));
+  g_assert_false (hostile_has (&f->base, "00000000000000b2"));
   g_assert_cmpuint (hostile_count_incidents (&f->base), ==, 1);
   hostile_assert_action_kept (&f->base, f->ack_id, FALSE);
   g_assert_cmpuint (hostile_server_count (f->base.server, "POST", SILENCES), ==, 0);
@@ -255,9 +255,9 @@ test_wrong_types (Fixture       *f,
   g_assert_nonnull (fallback);
   g_assert_cmpstr (pieper_incident_get_title (fallback), ==, "Typed (job=node)");
   g_assert_cmpstr (pieper_incident_get_service (fallback), ==, "node");
-  g_assert_nonnull (hostile_lookup (&f->base, "00000000000000c4"));
-  g_assert_null (hostile_lookup (&f->base, "00000000000000c1"));
-  g_assert_null (hostile_lookup (&f->base, "00000000000000c2"));
+  g_assert_true (hostile_has (&f->base, "00000000000000c4"));
+  g_assert_false (hostile_has (&f->base, "00000000000000c1"));
+  g_assert_false (hostile_has (&f->base, "00000000000000c2"));
   g_assert_cmpuint (hostile_count_incidents (&f->base), ==, 3);
   assert_ack_delivered (f);
 }

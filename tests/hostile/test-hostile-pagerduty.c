@@ -175,7 +175,7 @@ test_body_over_cap (Fixture       *f,
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
   g_assert_nonnull (strstr (error->message, "too large"));
 
-  g_assert_null (hostile_lookup (&f->base, "PBIG"));
+  g_assert_false (hostile_has (&f->base, "PBIG"));
   queued = hostile_lookup (&f->base, QUEUED);
   g_assert_cmpstr (pieper_incident_get_title (queued), ==, "Queued work lives here");
   hostile_assert_action_kept (&f->base, f->note_id, FALSE);
@@ -219,7 +219,7 @@ test_deep_nesting (Fixture       *f,
   g_assert_false (hostile_sync (&f->base, &error));
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
   g_assert_nonnull (strstr (error->message, "nested too deeply"));
-  g_assert_null (hostile_lookup (&f->base, "PDEEP"));
+  g_assert_false (hostile_has (&f->base, "PDEEP"));
   g_assert_cmpuint (hostile_count_incidents (&f->base), ==, 2);
 }
 
