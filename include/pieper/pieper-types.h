@@ -103,8 +103,8 @@ const char *pieper_origin_to_string         (PieperOrigin        origin);
 /* Server time stamps are believed up to this far ahead of the local clock
  * (seconds). The store keeps a snapshot only if it is not older than the
  * stored one, so a time stamp in year 9999 would otherwise pin an incident
- * for good: one further ahead is stored as the local time it arrived, and
- * one before 1970 as 0 ("unknown"). */
+ * for good: the store keeps one further ahead, and one before 1970, as 0
+ * ("unknown"), which any later snapshot replaces. */
 #define PIEPER_CLOCK_SKEW_MAX  (10 * 60)
 
 char *pieper_utf8_cap    (const char *text,
