@@ -89,10 +89,23 @@ gboolean    pieper_timeline_kind_from_string (const char        *str,
                                               PieperTimelineKind *kind);
 const char *pieper_origin_to_string         (PieperOrigin        origin);
 
-/* Limits on untrusted and user-written text, in bytes of UTF-8. */
+/* Limits on untrusted and user-written text, in bytes of UTF-8. Server
+ * text is made valid UTF-8 (U+FFFD for bad bytes), stripped of control and
+ * bidirectional-override characters and cut on a character boundary with
+ * "…" by the provider (pieper_text_clean); the store caps again on every
+ * write, so no path into the database holds more. Titles are capped at
+ * 1 KiB, notes at 64 KiB, every other field (service, priority, policy,
+ * names, links) at 2 KiB. */
 #define PIEPER_TITLE_MAX_BYTES 1024
 #define PIEPER_NOTE_MAX_BYTES  (64 * 1024)
 #define PIEPER_FIELD_MAX_BYTES 2048
+
+/* Server time stamps are believed up to this far ahead of the local clock
+ * (seconds). The store keeps a snapshot only if it is not older than the
+ * stored one, so a time stamp in year 9999 would otherwise pin an incident
+ * for good: the store keeps one further ahead, and one before 1970, as 0
+ * ("unknown"), which any later snapshot replaces. */
+#define PIEPER_CLOCK_SKEW_MAX  (10 * 60)
 
 char *pieper_utf8_cap    (const char *text,
                           gsize       max_bytes);

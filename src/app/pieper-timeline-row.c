@@ -91,13 +91,18 @@ update (PieperTimelineRow *self)
 
   gtk_image_set_from_icon_name (self->kind_icon, kind_icon (kind));
 
-  at = g_date_time_new_from_unix_local (pieper_timeline_entry_get_at (entry));
+  /* 0 is an unknown time (the store's rule for a server time it does not
+   * believe): no date rather than 1970. */
+  if (pieper_timeline_entry_get_at (entry) > 0)
+    at = g_date_time_new_from_unix_local (pieper_timeline_entry_get_at (entry));
   when = at != NULL ? g_date_time_format (at, "%x %X") : g_strdup ("");
-  if (author != NULL && *author != '\0')
+  if (author != NULL && *author != '\0' && *when != '\0')
     /* TRANSLATORS: kind of entry, author, date and time: "Note · Mira Jansen · 01/02/25 03:12:00". */
     heading = g_strdup_printf (_("%s · %s · %s"), kind_label (kind), author, when);
+  else if (*when != '\0' || (author != NULL && *author != '\0'))
+    heading = g_strdup_printf (_("%s · %s"), kind_label (kind), *when != '\0' ? when : author);
   else
-    heading = g_strdup_printf (_("%s · %s"), kind_label (kind), when);
+    heading = g_strdup (kind_label (kind));
   gtk_label_set_text (self->heading_label, heading);
   gtk_label_set_text (self->body_label, pieper_timeline_entry_get_body (entry));
   gtk_widget_set_visible (GTK_WIDGET (self->body_label),

@@ -214,9 +214,13 @@ void
 pieper_window_show_message (PieperWindow *self,
                             const char   *message)
 {
+  g_autofree char *escaped = NULL;
+
   g_return_if_fail (PIEPER_IS_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  /* A toast's title is markup; a message may quote server text. */
+  escaped = g_markup_escape_text (message, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
 static void

@@ -831,6 +831,17 @@ _pieperctl_import (PieperctlContext  *ctx,
   if (strcmp (path, "-") == 0)
     path = _("Standard input");
 
+  /* A NUL inside a string would cut it short, or make one id another. */
+  {
+    char *nul_free = _pieper_json_replace_nul_escapes (contents, length);
+
+    if (nul_free != NULL)
+      {
+        g_free (contents);
+        contents = nul_free;
+      }
+  }
+
   /* What the JSON parser would overflow its stack on (the import format
    * needs only a few levels), or leak on. */
   switch (_pieper_json_check_shape (contents, length, IMPORT_MAX_DEPTH))

@@ -18,5 +18,8 @@ typedef enum
 PieperJsonShape _pieper_json_check_shape (const char *data,
                                           gsize       length,
                                           guint       max_depth);
+/* A copy with every \u0000 escape in a string made \ufffd, or NULL. */
+char           *_pieper_json_replace_nul_escapes (const char *data,
+                                                  gsize       length);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <string.h>
+
 #include "pieper-json.h"
 #include "pieper-json-private.h"
 #include "pieper-store.h"
@@ -635,4 +637,64 @@ _pieper_json_check_shape (const char *data,
     }
 
   return PIEPER_JSON_SHAPE_OK;
+}
+
+/**
+ * _pieper_json_replace_nul_escapes:
+ * @data: a document, not necessarily NUL-terminated
+ * @length: its length in bytes
+ *
+ * json-glib 1.6 turns a "\u0000" escape into a NUL byte inside the string,
+ * and every getter then sees the string end there: a title is cut short
+ * without a sign, and an id such as "P1\u0000x" reads as "P1", another
+ * incident's id. This makes each such escape in a string "\ufffd" (the
+ * replacement character), so the text stays whole and the id stays
+ * different. Strings and comments are told apart as in
+ * _pieper_json_check_shape.
+ *
+ * Returns: (transfer full) (nullable): a NUL-terminated copy of @data with
+ *   the escapes replaced, or %NULL when @data has none
+ */
+char *
+_pieper_json_replace_nul_escapes (const char *data,
+                                  gsize       length)
+{
+  static const char nul_escape[] = "\\u0000";
+  char *copy = NULL;
+  char quote = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (quote == 0)
+        {
+          if (c == '"' || c == '\'')
+            quote = c;
+          else if (c == '/')
+            for (i++; i < length && data[i] != '/'; i++)
+              ;
+          continue;
+        }
+
+      if (c == quote)
+        quote = 0;
+      else if (c == '\\')
+        {
+          if (length - i >= strlen (nul_escape) && memcmp (data + i, nul_escape, strlen (nul_escape)) == 0)
+            {
+              if (copy == NULL)
+                {
+                  copy = g_malloc (length + 1);
+                  memcpy (copy, data, length);
+                  copy[length] = '\0';
+                }
+              memcpy (copy + i, "\\ufffd", strlen (nul_escape));
+            }
+          /* The escaped character is not the end of the string. */
+          i++;
+        }
+    }
+
+  return copy;
 }

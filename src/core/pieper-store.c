@@ -456,6 +456,21 @@ strv_from_json (const char *json)
   return g_strv_builder_end (builder);
 }
 
+/* A server's time stamp as the store keeps it: one before 1970, or more
+ * than PIEPER_CLOCK_SKEW_MAX ahead of this computer's clock (year 9999, a
+ * server whose clock is wrong), is not believed and becomes 0, "unknown".
+ * An unknown updated_at neither pins the snapshot (the next one replaces
+ * it, whatever its time) nor holds back the next one. */
+static gint64
+believable_time (gint64 server_time,
+                 gint64 now)
+{
+  if (server_time < 0 || server_time > now + PIEPER_CLOCK_SKEW_MAX)
+    return 0;
+
+  return server_time;
+}
+
 gboolean
 _pieper_store_upsert_incident (PieperStore     *self,
                                gint64           account_id,
@@ -466,6 +481,10 @@ _pieper_store_upsert_incident (PieperStore     *self,
   g_autofree char *assignees = NULL;
   g_autofree char *assignee_ids = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *priority = NULL;
+  g_autofree char *service = NULL;
+  g_autofree char *policy = NULL;
+  gint64 now = _pieper_now ();
 
   /* A snapshot older than the one stored (an out-of-order response) does
    * not overwrite it. Unsent actions live in the outbox, not here, so no
@@ -495,7 +514,11 @@ _pieper_store_upsert_incident (PieperStore     *self,
                                       error)))
     return FALSE;
 
+  /* The caps of pieper-types.h, whichever way the incident came. */
   title = pieper_utf8_cap (pieper_incident_get_title (incident), PIEPER_TITLE_MAX_BYTES);
+  priority = pieper_utf8_cap (pieper_incident_get_priority (incident), PIEPER_FIELD_MAX_BYTES);
+  service = pieper_utf8_cap (pieper_incident_get_service (incident), PIEPER_FIELD_MAX_BYTES);
+  policy = pieper_utf8_cap (pieper_incident_get_escalation_policy (incident), PIEPER_FIELD_MAX_BYTES);
   assignees = strv_to_json (pieper_incident_get_assignees (incident));
   assignee_ids = strv_to_json (pieper_incident_get_assignee_ids (incident));
 
@@ -505,16 +528,16 @@ _pieper_store_upsert_incident (PieperStore     *self,
   _pieper_bind_text (stmt, 4, title);
   _pieper_bind_text (stmt, 5, pieper_status_to_string (pieper_incident_get_status (incident)));
   _pieper_bind_text (stmt, 6, pieper_urgency_to_string (pieper_incident_get_urgency (incident)));
-  _pieper_bind_text (stmt, 7, pieper_incident_get_priority (incident));
-  _pieper_bind_text (stmt, 8, pieper_incident_get_service (incident));
-  _pieper_bind_text (stmt, 9, pieper_incident_get_escalation_policy (incident));
+  _pieper_bind_text (stmt, 7, priority);
+  _pieper_bind_text (stmt, 8, service);
+  _pieper_bind_text (stmt, 9, policy);
   sqlite3_bind_int (stmt, 10, pieper_incident_get_escalation_level (incident));
   _pieper_bind_text (stmt, 11, assignees);
   _pieper_bind_text (stmt, 12, assignee_ids);
   _pieper_bind_text (stmt, 13, pieper_incident_get_html_url (incident));
-  sqlite3_bind_int64 (stmt, 14, pieper_incident_get_created_at (incident));
-  sqlite3_bind_int64 (stmt, 15, pieper_incident_get_updated_at (incident));
-  sqlite3_bind_int64 (stmt, 16, pieper_incident_get_last_status_change_at (incident));
+  sqlite3_bind_int64 (stmt, 14, believable_time (pieper_incident_get_created_at (incident), now));
+  sqlite3_bind_int64 (stmt, 15, believable_time (pieper_incident_get_updated_at (incident), now));
+  sqlite3_bind_int64 (stmt, 16, believable_time (pieper_incident_get_last_status_change_at (incident), now));
   _pieper_bind_text (stmt, 17, pieper_incident_get_chat_url (incident));
   _pieper_bind_text (stmt, 18, pieper_incident_get_video_url (incident));
   _pieper_bind_text (stmt, 19, pieper_incident_get_status_page_url (incident));
@@ -578,7 +601,7 @@ _pieper_store_insert_timeline (PieperStore          *self,
   if (action_id > 0)
     sqlite3_bind_int64 (stmt, 5, action_id);
   _pieper_bind_text (stmt, 6, author);
-  sqlite3_bind_int64 (stmt, 7, pieper_timeline_entry_get_at (entry));
+  sqlite3_bind_int64 (stmt, 7, believable_time (pieper_timeline_entry_get_at (entry), _pieper_now ()));
   _pieper_bind_text (stmt, 8, body);
 
   return _pieper_store_step_done (self, stmt, error);

@@ -104,6 +104,14 @@ _pieper_sync_pull_start (GTask *task)
     }
 }
 
+static gboolean
+same_remote_id (gconstpointer a,
+                gconstpointer b)
+{
+  return g_strcmp0 (pieper_incident_get_remote_id ((PieperIncident *) a),
+                    pieper_incident_get_remote_id ((PieperIncident *) b)) == 0;
+}
+
 /* Writes server incidents and notices which of them now page. */
 static gboolean
 apply_incidents (GTask      *task,
@@ -120,8 +128,10 @@ apply_incidents (GTask      *task,
       int before = _pieper_store_get_snapshot_status (round->engine->store, account_id,
                                                       pieper_incident_get_remote_id (incident));
 
+      /* A server may list one incident twice in a page: it pages once. */
       if (pieper_incident_get_status (incident) == PIEPER_STATUS_TRIGGERED &&
-          before != PIEPER_STATUS_TRIGGERED)
+          before != PIEPER_STATUS_TRIGGERED &&
+          !g_ptr_array_find_with_equal_func (paged, incident, same_remote_id, NULL))
         g_ptr_array_add (paged, incident);
     }
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "pieper-json-private.h"
 #include "pieper-alertmanager-private.h"
 
 /*
@@ -342,51 +343,6 @@ _pieper_am_parse_duration (const char *text,
 
 /* Parsing */
 
-/* json-glib's parser recurses once per level; a hostile body of a few
- * megabytes of '[' would overflow the stack. Count levels first. */
-static gboolean
-nesting_is_sane (const char *data,
-                 gsize       length)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-        case '[':
-        case '{':
-          if (++depth > PIEPER_AM_MAX_DEPTH)
-            return FALSE;
-          break;
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          break;
-        default:
-          break;
-        }
-    }
-
-  return TRUE;
-}
-
 /**
  * _pieper_am_parse:
  *
@@ -404,6 +360,7 @@ _pieper_am_parse (const char  *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *valid = NULL;
+  g_autofree char *nul_free = NULL;
   JsonNode *root;
 
   if (data == NULL || length == 0)
@@ -419,9 +376,27 @@ _pieper_am_parse (const char  *data,
       length = strlen (valid);
     }
 
-  if (!nesting_is_sane (data, length))
+  /* A NUL inside a string would cut it short, or make one id another. */
+  if ((nul_free = _pieper_json_replace_nul_escapes (data, length)) != NULL)
+    data = nul_free;
+
+  /* What json-glib would overflow its stack on, or leak on. */
+  switch (_pieper_json_check_shape (data, length, PIEPER_AM_MAX_DEPTH))
     {
+    case PIEPER_JSON_SHAPE_OK:
+      break;
+    case PIEPER_JSON_SHAPE_TOO_DEEP:
       g_propagate_error (error, transient (_("Alertmanager sent JSON nested too deeply")));
+      return NULL;
+    /* The detail is technical, as json-glib's below (untranslated). */
+    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
+      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                   _("Alertmanager sent malformed or truncated JSON (%s)"), "more than one value");
+      return NULL;
+    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
+    default:
+      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                   _("Alertmanager sent malformed or truncated JSON (%s)"), "a broken \\u escape");
       return NULL;
     }
 
@@ -645,13 +620,16 @@ _pieper_am_alerts_from_json (JsonNode  *root,
       if (alert == NULL)
         continue;
 
-      /* One incident per fingerprint, whatever the server says. */
-      if (!g_hash_table_add (seen, alert->fingerprint))
+      /* One incident per fingerprint, whatever the server says: the
+       * first one wins. (g_hash_table_add would put the later duplicate's
+       * key in place of the first one's, and free it with the duplicate.) */
+      if (g_hash_table_contains (seen, alert->fingerprint))
         {
           _pieper_am_alert_free (alert);
           continue;
         }
 
+      g_hash_table_add (seen, alert->fingerprint);
       g_ptr_array_add (alerts, alert);
     }
 
@@ -1513,8 +1491,8 @@ _pieper_am_notes_from_comment (const char *fingerprint,
 
   lines = g_strsplit (comment, "\n", -1);
 
-  /* The first line is the header. */
-  for (guint i = 1; lines[i] != NULL; i++)
+  /* The first line is the header; an empty comment has none. */
+  for (guint i = 1; lines[0] != NULL && lines[i] != NULL; i++)
     {
       const char *line = lines[i];
       g_autofree char *next_who = NULL;

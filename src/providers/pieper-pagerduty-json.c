@@ -296,6 +296,7 @@ _pieper_pagerduty_parse (const char  *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *valid = NULL;
+  g_autofree char *nul_free = NULL;
   JsonNode *root;
 
   if (data == NULL || length == 0)
@@ -310,6 +311,10 @@ _pieper_pagerduty_parse (const char  *data,
       data = valid;
       length = strlen (valid);
     }
+
+  /* A NUL inside a string would cut it short, or make one id another. */
+  if ((nul_free = _pieper_json_replace_nul_escapes (data, length)) != NULL)
+    data = nul_free;
 
   /* What json-glib would overflow its stack on, or leak on. */
   switch (_pieper_json_check_shape (data, length, PIEPER_PD_MAX_DEPTH))

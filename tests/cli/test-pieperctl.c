@@ -623,6 +623,28 @@ test_import_update (Fixture       *f,
   g_assert_cmpstr (text, ==, "kept");
 }
 
+/* json-glib reads "\u0000" as a NUL that ends the string: an id with one
+ * must not read as another incident's id, nor a title end at it. */
+static void
+test_import_nul_escape (Fixture       *f,
+                        gconstpointer  user_data)
+{
+  static const char document[] =
+    "[{\"id\": \"Q1CHK7AXR2\\u0000x\", \"number\": 3001, \"title\": \"Alias\\u0000 and more\","
+    "  \"status\": \"resolved\", \"updated_at\": \"2026-11-26T00:00:00Z\"}]";
+  g_autoptr(CliRun) run = import_text (f, "nul-escape.json", document, -1);
+  g_autoptr(JsonNode) root = run_json (f->data, (const char *[]) { "list", "--json", "--filter", "all", NULL });
+  JsonObject *original = find_object (json_node_get_array (root), "id", "Q1CHK7AXR2");
+  JsonObject *other = find_object (json_node_get_array (root), "id", "Q1CHK7AXR2\xef\xbf\xbdx");
+
+  cli_assert_ok (run);
+  g_assert_nonnull (original);
+  g_assert_cmpstr (json_object_get_string_member (original, "title"), !=, "Alias");
+  g_assert_cmpstr (json_object_get_string_member (original, "status"), !=, "resolved");
+  g_assert_nonnull (other);
+  g_assert_cmpstr (json_object_get_string_member (other, "title"), ==, "Alias\xef\xbf\xbd and more");
+}
+
 static void
 test_note_too_large (Fixture       *f,
                      gconstpointer  user_data)
@@ -1075,6 +1097,7 @@ main (int   argc,
   g_test_add ("/pieperctl/import-malformed", Fixture, NULL, fixture_setup, test_import_malformed, fixture_teardown);
   g_test_add ("/pieperctl/import-bad-middle", Fixture, NULL, fixture_setup, test_import_bad_middle, fixture_teardown);
   g_test_add ("/pieperctl/import-update", Fixture, NULL, fixture_setup, test_import_update, fixture_teardown);
+  g_test_add ("/pieperctl/import-nul-escape", Fixture, NULL, fixture_setup, test_import_nul_escape, fixture_teardown);
   g_test_add ("/pieperctl/note-too-large", Fixture, NULL, fixture_setup, test_note_too_large, fixture_teardown);
   g_test_add_func ("/pieperctl/unwritable-data-dir", test_unwritable_data_dir);
   g_test_add ("/pieperctl/damaged-store", Fixture, NULL, fixture_setup, test_damaged_store, fixture_teardown);

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "pieper-alertmanager-private.h"
 #include "pieper-pagerduty-private.h"
 
 /*
@@ -114,6 +115,37 @@ test_pagerduty (void)
   assert_pagerduty_reads ("{\"url\": \"https://example.com/a/b\"}");
 }
 
+/* Alertmanager's list of alerts kept the key of the last duplicate
+ * fingerprint in its "seen" set and freed it with that duplicate, so a
+ * third alert with the same fingerprint was compared with freed memory (a
+ * use after free under ASan; without it the third alert slipped through as
+ * a second incident with the same id). */
+static void
+test_alertmanager (void)
+{
+  g_autofree char *path = regression_path ("alertmanager", "uaf-three-same-fingerprints.json");
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) alerts = NULL;
+  PieperAmAlert *alert;
+  gsize length = 0;
+
+  g_file_get_contents (path, &data, &length, &error);
+  g_assert_no_error (error);
+
+  root = _pieper_am_parse (data, length, &error);
+  g_assert_no_error (error);
+  alerts = _pieper_am_alerts_from_json (root, &error);
+  g_assert_no_error (error);
+
+  /* One incident per fingerprint: the first. */
+  g_assert_cmpuint (alerts->len, ==, 1);
+  alert = g_ptr_array_index (alerts, 0);
+  g_assert_cmpstr (alert->fingerprint, ==, "00000000000000ab");
+  g_assert_cmpstr (alert->label_values[0], ==, "A");
+}
+
 static char *
 run_import (const char *pieperctl,
             const char *data_dir,
@@ -196,6 +228,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/fuzz/regressions/pagerduty", test_pagerduty);
+  g_test_add_func ("/fuzz/regressions/alertmanager", test_alertmanager);
   if (argc > 1)
     g_test_add_data_func ("/fuzz/regressions/import", argv[1], test_import);
 
