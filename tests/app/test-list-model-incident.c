@@ -200,7 +200,7 @@ test_moved (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   /* Re-created newer than every other: it belongs at the top now. */
-  pieper_incident_set_created_at (g_ptr_array_index (incidents, 2), 1800000000);
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 2), 1760000000);
   apply_snapshot (fixture, incidents);
   g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id_of (fixture, "PREF0003"),
                                                               &error));

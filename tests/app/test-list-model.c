@@ -316,7 +316,7 @@ test_moved_up (Fixture       *fixture,
    * now: 20 - 15 + 1. */
   const Change expected[] = { { 0, 0, 1 }, { 20 - 15 + 1, 1, 0 } };
 
-  pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1800000000);
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1760000000);
   apply (fixture, incidents);
   assert_changes (fixture, expected, G_N_ELEMENTS (expected));
   g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 0)), ==, 15);
@@ -369,7 +369,7 @@ test_moved_and_changed (Fixture       *fixture,
     { 19, 0, 1 },
   };
 
-  pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1800000000);
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1760000000);
   pieper_incident_set_created_at (g_ptr_array_index (incidents, 17), 1600000000);
   pieper_incident_set_status (g_ptr_array_index (incidents, 3), PIEPER_STATUS_ACKNOWLEDGED);
   apply (fixture, incidents);
