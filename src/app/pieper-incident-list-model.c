@@ -14,8 +14,11 @@
  * Reading ten thousand incidents still costs tens of milliseconds, and most
  * sync rounds change nothing: a refresh first asks the store for its change
  * stamp and reads nothing when it is the one of the last refresh. The
- * engine's rounds are taken in at idle priority, one refresh however many
- * rounds ended since, so input and drawing come first in a storm.
+ * engine's rounds are taken in from the main loop, one refresh however many
+ * rounds ended since. Not at idle priority: the notifier pages from this
+ * list, and in a storm a busy loop would hold an idle source back for
+ * seconds; at the default priority the refresh waits only for what is
+ * already due (input included).
  */
 
 struct _PieperIncidentListModel
@@ -142,7 +145,7 @@ synced_cb (PieperIncidentListModel *self,
            PieperSyncEngine        *engine)
 {
   if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_cb, self, NULL);
+    self->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT, refresh_cb, self, NULL);
 }
 
 void

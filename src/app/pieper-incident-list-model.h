@@ -11,7 +11,7 @@ G_DECLARE_FINAL_TYPE (PieperIncidentListModel, pieper_incident_list_model, PIEPE
 
 PieperIncidentListModel *pieper_incident_list_model_new        (PieperStore             *store);
 PieperStore             *pieper_incident_list_model_get_store  (PieperIncidentListModel *self);
-/* Refreshes after the engine's "synced" signal, at idle priority: once
+/* Refreshes after the engine's "synced" signal, from the main loop: once
  * for any number of rounds that ended in the meantime. */
 void                     pieper_incident_list_model_set_engine (PieperIncidentListModel *self,
                                                                 PieperSyncEngine        *engine);

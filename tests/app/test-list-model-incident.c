@@ -18,7 +18,7 @@
  * And the refresh after a sync round: it reads the whole list only when the
  * store's change stamp moved (a round that changed nothing reads nothing),
  * it still shows writes by another process (pieperctl), and any number of
- * rounds ending before the main loop is idle make one refresh.
+ * rounds ending before the main loop runs again make one refresh.
  */
 
 typedef struct
@@ -290,7 +290,8 @@ test_other_process (Fixture       *fixture,
   assert_is_store (fixture);
 }
 
-/* A storm of rounds: each says "synced", the list is read once, at idle. */
+/* A storm of rounds: each says "synced", the list is read once, from the
+ * main loop. */
 static void
 test_coalesced (Fixture       *fixture,
                 gconstpointer  data)
