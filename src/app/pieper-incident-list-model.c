@@ -262,7 +262,7 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
 
   g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), FALSE);
 
-  /* This refresh stands for one still to come at idle. */
+  /* This refresh stands for one that synced_cb left to come. */
   g_clear_handle_id (&self->refresh_id, g_source_remove);
 
   /* Taken before the read: a write that lands while reading changes the
