@@ -117,6 +117,13 @@ gboolean       pieper_store_set_sync_state    (PieperStore    *self,
 
 /* Bumps whenever another connection (another process) commits a write. */
 gint64         pieper_store_get_data_version  (PieperStore    *self);
+/* A token that changes whenever what the store shows may have changed since
+ * it was last read: a write through this store (incidents, timeline,
+ * outbox, accounts; not the sync bookkeeping) or a commit by another
+ * connection, such as pieperctl's. Equal tokens mean nothing changed; a
+ * reader keeps the one it saw before reading, and reads again only when
+ * it differs. Never 0, so 0 can stand for "never read". */
+guint64        pieper_store_get_change_stamp  (PieperStore    *self);
 
 JsonNode      *pieper_store_export            (PieperStore    *self,
                                                GError        **error);

@@ -11,11 +11,13 @@ G_DECLARE_FINAL_TYPE (PieperIncidentListModel, pieper_incident_list_model, PIEPE
 
 PieperIncidentListModel *pieper_incident_list_model_new        (PieperStore             *store);
 PieperStore             *pieper_incident_list_model_get_store  (PieperIncidentListModel *self);
-/* Refreshes on the engine's "synced" signal. */
+/* Refreshes after the engine's "synced" signal, from the main loop: once
+ * for any number of rounds that ended in the meantime. */
 void                     pieper_incident_list_model_set_engine (PieperIncidentListModel *self,
                                                                 PieperSyncEngine        *engine);
 /* Reads the store's effective incidents again and emits items-changed for
- * exactly the runs of incidents that were added, removed or changed. */
+ * exactly the runs of incidents that were added, removed or changed; reads
+ * nothing when the store's change stamp is the one of the last refresh. */
 gboolean                 pieper_incident_list_model_refresh    (PieperIncidentListModel *self,
                                                                 GError                 **error);
 /* Reads one incident again, after an action on it: what the responder

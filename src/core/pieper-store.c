@@ -31,6 +31,13 @@ struct _PieperStore
   /* SQL text (static strings) → sqlite3_stmt, reused for the store's life. */
   GHashTable *statements;
   guint       transaction_depth;
+  /* Rows written for the store's own bookkeeping (sync_state), which no
+   * reader shows, left out of the change stamp. */
+  gint64      bookkeeping_changes;
+  /* The change stamp, and what it was last computed from. */
+  guint64     stamp;
+  gint64      stamp_changes;
+  gint64      stamp_version;
 };
 
 G_DEFINE_FINAL_TYPE (PieperStore, pieper_store, G_TYPE_OBJECT)
@@ -62,6 +69,8 @@ pieper_store_init (PieperStore *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             (GDestroyNotify) sqlite3_finalize);
+  /* No version reads as -2: the first stamp handed out is 1, never 0. */
+  self->stamp_version = -2;
 }
 
 gint64
@@ -373,6 +382,31 @@ pieper_store_get_data_version (PieperStore *self)
     return -1;
 
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/* Cheap enough to call after every sync round: reading a counter of the
+ * connection and one pragma, no table. */
+guint64
+pieper_store_get_change_stamp (PieperStore *self)
+{
+  gint64 changes;
+  gint64 version;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), 0);
+
+  changes = sqlite3_total_changes64 (self->db) - self->bookkeeping_changes;
+  version = pieper_store_get_data_version (self);
+
+  /* A version that cannot be read says nothing: count it as a change, so a
+   * reader reads again rather than miss one. */
+  if (version < 0 || changes != self->stamp_changes || version != self->stamp_version)
+    {
+      self->stamp++;
+      self->stamp_changes = changes;
+      self->stamp_version = version;
+    }
+
+  return self->stamp;
 }
 
 gboolean
@@ -1218,6 +1252,8 @@ pieper_store_set_sync_state (PieperStore  *self,
                              GError      **error)
 {
   g_autoptr(PieperStmt) stmt = NULL;
+  sqlite3_int64 before;
+  gboolean ok;
 
   g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -1232,7 +1268,12 @@ pieper_store_set_sync_state (PieperStore  *self,
   _pieper_bind_text (stmt, 2, key);
   _pieper_bind_text (stmt, 3, value);
 
-  return _pieper_store_step_done (self, stmt, error);
+  /* Every round moves its cursor: that alone is no change to show. */
+  before = sqlite3_total_changes64 (self->db);
+  ok = _pieper_store_step_done (self, stmt, error);
+  self->bookkeeping_changes += sqlite3_total_changes64 (self->db) - before;
+
+  return ok;
 }
 
 gboolean

@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <pieper.h>
+#include <sqlite3.h>
 
 #include "pieper-incident-list-model.h"
+#include "pieper-store-private.h"
 #include "test-util.h"
 
 /*
@@ -12,6 +14,11 @@
  * in place with one (position, 1, 1) signal, and an incident that is new
  * or would move takes the full merge instead, so the list stays the
  * store's list either way.
+ *
+ * And the refresh after a sync round: it reads the whole list only when the
+ * store's change stamp moved (a round that changed nothing reads nothing),
+ * it still shows writes by another process (pieperctl), and any number of
+ * rounds ending before the main loop runs again make one refresh.
  */
 
 typedef struct
@@ -21,6 +28,8 @@ typedef struct
   PieperAccount           *account;
   PieperIncidentListModel *model;
   GArray                  *changes;
+  /* Statements that read the whole list, traced on the store's connection. */
+  guint                    list_reads;
 } Fixture;
 
 typedef struct
@@ -114,6 +123,22 @@ assert_is_store (Fixture *fixture)
     }
 }
 
+static int
+trace_cb (unsigned int  type,
+          void         *user_data,
+          void         *statement,
+          void         *unused)
+{
+  Fixture *fixture = user_data;
+  const char *sql = sqlite3_sql (statement);
+
+  /* pieper_store_list_incidents(), not the read of one incident by id. */
+  if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "i.id = ?") == NULL)
+    fixture->list_reads++;
+
+  return 0;
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -134,6 +159,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->changes = g_array_new (FALSE, FALSE, sizeof (Change));
   g_signal_connect (fixture->model, "items-changed", G_CALLBACK (items_changed_cb), fixture);
+  sqlite3_trace_v2 (_pieper_store_get_db (fixture->store), SQLITE_TRACE_STMT, trace_cb, fixture);
 }
 
 static void
@@ -208,6 +234,96 @@ test_moved (Fixture       *fixture,
   assert_is_store (fixture);
 }
 
+/* Nothing written since the last refresh: nothing read, nothing said. */
+static void
+test_unchanged (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pieper_store_set_sync_state (fixture->store, pieper_account_get_id (fixture->account),
+                                              "changes-since", "1700000000", &error));
+  g_assert_no_error (error);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->list_reads, ==, 0);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+
+  /* A write, and the next refresh reads and shows it. */
+  {
+    g_autoptr(GPtrArray) incidents = incidents_up_to (11);
+
+    apply_snapshot (fixture, incidents);
+  }
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->list_reads, ==, 1);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  assert_is_store (fixture);
+}
+
+/* pieperctl acknowledging from a terminal: another connection's commit. */
+static void
+test_other_process (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(PieperStore) other = NULL;
+  g_autoptr(PieperOutbox) outbox = NULL;
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = id_of (fixture, "PREF0007");
+  Change *change;
+
+  other = pieper_store_open (fixture->dir, &error);
+  g_assert_no_error (error);
+  outbox = pieper_outbox_new (other);
+  action = pieper_outbox_acknowledge (outbox, id, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  change = &g_array_index (fixture->changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, pieper_incident_list_model_find (fixture->model, id));
+  g_assert_cmpuint (change->removed, ==, 1);
+  g_assert_cmpuint (change->added, ==, 1);
+  assert_is_store (fixture);
+}
+
+/* A storm of rounds: each says "synced", the list is read once, from the
+ * main loop. */
+static void
+test_coalesced (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(PieperSyncEngine) engine = pieper_sync_engine_new (fixture->store);
+  g_autoptr(GPtrArray) incidents = incidents_up_to (12);
+
+  pieper_incident_list_model_set_engine (fixture->model, engine);
+  apply_snapshot (fixture, incidents);
+  for (guint k = 0; k < 20; k++)
+    g_signal_emit_by_name (engine, "synced");
+  g_assert_cmpuint (fixture->list_reads, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 10);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fixture->list_reads, ==, 1);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  assert_is_store (fixture);
+
+  /* A model that goes away first leaves nothing behind to run (with one
+   * more write, a refresh would read; assert_is_store read once). */
+  g_clear_pointer (&incidents, g_ptr_array_unref);
+  incidents = incidents_up_to (13);
+  apply_snapshot (fixture, incidents);
+  g_signal_emit_by_name (engine, "synced");
+  g_clear_object (&fixture->model);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fixture->list_reads, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -220,6 +336,12 @@ main (int   argc,
               fixture_set_up, test_new, fixture_tear_down);
   g_test_add ("/app/list-model/refresh-incident/moved", Fixture, NULL,
               fixture_set_up, test_moved, fixture_tear_down);
+  g_test_add ("/app/list-model/refresh/unchanged-reads-nothing", Fixture, NULL,
+              fixture_set_up, test_unchanged, fixture_tear_down);
+  g_test_add ("/app/list-model/refresh/other-process", Fixture, NULL,
+              fixture_set_up, test_other_process, fixture_tear_down);
+  g_test_add ("/app/list-model/refresh/coalesced", Fixture, NULL,
+              fixture_set_up, test_coalesced, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -214,6 +214,57 @@ test_data_version (void)
   g_assert_cmpint (pieper_store_get_data_version (ts->store), !=, before);
 }
 
+/* The change stamp moves on every write that a reader could show, by this
+ * store or by another connection, and on nothing else. */
+static void
+test_change_stamp (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = test_store_add_incident (ts, "P1", 1, PIEPER_STATUS_TRIGGERED, 100);
+  guint64 stamp = pieper_store_get_change_stamp (ts->store);
+  sqlite3 *db;
+
+  g_assert_cmpuint (stamp, !=, 0);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+
+  /* Reads, and the sync bookkeeping every round writes, are no change. */
+  listed = pieper_store_list_incidents (ts->store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_true (pieper_store_set_sync_state (ts->store, pieper_account_get_id (ts->account),
+                                              "changes-since", "12345", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+
+  /* A snapshot written through the store. */
+  test_store_add_incident (ts, "P2", 2, PIEPER_STATUS_TRIGGERED, 200);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), !=, stamp);
+  stamp = pieper_store_get_change_stamp (ts->store);
+
+  /* An action queued in the outbox. */
+  action = pieper_outbox_acknowledge (ts->outbox, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), !=, stamp);
+  stamp = pieper_store_get_change_stamp (ts->store);
+
+  /* A commit by another connection, as pieperctl makes. */
+  db = open_raw (pieper_store_get_path (ts->store));
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE incidents SET title = 'edited elsewhere' WHERE remote_id = 'P1'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), !=, stamp);
+  stamp = pieper_store_get_change_stamp (ts->store);
+
+  /* And another connection's read is none. */
+  db = open_raw (pieper_store_get_path (ts->store));
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM incidents"), ==, 2);
+  sqlite3_close (db);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+}
+
 static void
 test_busy (void)
 {
@@ -1215,6 +1266,7 @@ main (int   argc,
   g_test_add_func ("/store/open/twice", test_open_twice);
   g_test_add_func ("/store/open/foreign-keys", test_foreign_keys);
   g_test_add_func ("/store/open/data-version", test_data_version);
+  g_test_add_func ("/store/open/change-stamp", test_change_stamp);
   g_test_add_func ("/store/open/too-new", test_open_too_new);
   /* Takes the busy timeout, five seconds. */
   g_test_add_func ("/store/busy", test_busy);
