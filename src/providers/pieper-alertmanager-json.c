@@ -1112,7 +1112,7 @@ labels_from_matchers (JsonNode  *matchers,
  *
  * Alertmanager forgets an alert once it stops firing. What it was called
  * comes from a silence that named its labels, if any; otherwise the title
- * says which alert it was.
+ * is left empty, and the store keeps the title it had.
  */
 PieperIncident *
 _pieper_am_incident_gone (const char *fingerprint,
@@ -1147,8 +1147,9 @@ _pieper_am_incident_gone (const char *fingerprint,
         }
     }
 
-  if (title == NULL)
-    title = g_strdup_printf ("Alert %s", fingerprint);
+  /* Otherwise no title: the store keeps the one it has (a snapshot
+   * without a title never erases one), rather than "Alert <fingerprint>"
+   * replacing the name of an alert a fresh process never saw fire. */
   pieper_incident_set_title (incident, title);
 
   pieper_incident_set_updated_at (incident, now);

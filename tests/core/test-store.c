@@ -655,6 +655,41 @@ test_snapshot_older_does_not_overwrite (void)
   g_assert_cmpint (count_rows (ts, "incidents"), ==, 1);
 }
 
+/* A snapshot that does not know the title (an Alertmanager alert that is
+ * gone, fetched by a process that never saw it fire) keeps the stored one. */
+static void
+test_snapshot_without_title_keeps_title (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperIncident) gone = test_make_incident ("PGONE", 9, PIEPER_STATUS_RESOLVED, 3000);
+  g_autoptr(PieperIncident) renamed = test_make_incident ("PGONE", 9, PIEPER_STATUS_RESOLVED, 4000);
+  g_autoptr(PieperIncident) out = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  id = test_store_add_incident (ts, "PGONE", 9, PIEPER_STATUS_TRIGGERED, 2000);
+  out = pieper_store_get_snapshot (ts->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_incident_get_title (out), !=, "");
+  pieper_incident_set_title (renamed, pieper_incident_get_title (out));
+  g_clear_object (&out);
+
+  pieper_incident_set_title (gone, "");
+  test_store_put_snapshot (ts, gone);
+  out = pieper_store_get_snapshot (ts->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_incident_get_status (out), ==, PIEPER_STATUS_RESOLVED);
+  g_assert_cmpstr (pieper_incident_get_title (out), ==, pieper_incident_get_title (renamed));
+  g_clear_object (&out);
+
+  /* A real title still replaces it. */
+  pieper_incident_set_title (renamed, "Renamed on the server");
+  test_store_put_snapshot (ts, renamed);
+  out = pieper_store_get_snapshot (ts->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_incident_get_title (out), ==, "Renamed on the server");
+}
+
 /* Timeline */
 
 static PieperTimelineEntry *
@@ -1280,6 +1315,7 @@ main (int   argc,
   g_test_add_func ("/store/snapshot/empty-fields", test_snapshot_empty_fields);
   g_test_add_func ("/store/snapshot/older-does-not-overwrite", test_snapshot_older_does_not_overwrite);
   g_test_add_func ("/store/snapshot/caps-title", test_snapshot_caps_title);
+  g_test_add_func ("/store/snapshot/without-title-keeps-title", test_snapshot_without_title_keeps_title);
   g_test_add_func ("/store/timeline", test_timeline);
   g_test_add_func ("/store/find-incident", test_find_incident);
   g_test_add_func ("/store/sync-state", test_sync_state);
