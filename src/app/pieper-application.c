@@ -118,19 +118,18 @@ queued (PieperApplication *self,
         PieperAction      *action,
         GError            *error)
 {
+  g_autoptr(GError) refresh_error = NULL;
+
   if (action == NULL)
     {
       report (self, error->message);
       return;
     }
 
-  {
-    g_autoptr(GError) refresh_error = NULL;
-    gint64 id = pieper_action_get_incident_id (action);
-
-    if (!pieper_incident_list_model_refresh_incident (self->incidents, id, &refresh_error))
-      report (self, refresh_error->message);
-  }
+  if (!pieper_incident_list_model_refresh_incident (self->incidents,
+                                                    pieper_action_get_incident_id (action),
+                                                    &refresh_error))
+    report (self, refresh_error->message);
   pieper_sync_engine_sync_now (self->engine);
 }
 
@@ -465,14 +464,12 @@ has_account (GPtrArray *accounts,
 }
 
 /* Whether another process (pieperctl account add or remove) changed the
- * accounts since the last reload; the engine forgets removed ones. */
+ * accounts since the last reload. */
 static gboolean
 accounts_changed_elsewhere (PieperApplication *self,
                             GPtrArray         *accounts)
 {
   gboolean changed = g_hash_table_size (self->known) != accounts->len;
-  GHashTableIter iter;
-  gint64 *id;
 
   for (guint i = 0; i < accounts->len && !changed; i++)
     {
@@ -481,12 +478,21 @@ accounts_changed_elsewhere (PieperApplication *self,
       changed = !g_hash_table_contains (self->known, &account_id);
     }
 
+  return changed;
+}
+
+/* The engine stops syncing accounts that are no longer in the store. */
+static void
+forget_removed_accounts (PieperApplication *self,
+                         GPtrArray         *accounts)
+{
+  GHashTableIter iter;
+  gint64 *id;
+
   g_hash_table_iter_init (&iter, self->known);
   while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
     if (!has_account (accounts, *id))
       pieper_sync_engine_remove_account (self->engine, *id);
-
-  return changed;
 }
 
 static void
@@ -499,6 +505,7 @@ synced_cb (PieperApplication *self)
 
   if (accounts_changed_elsewhere (self, accounts))
     {
+      forget_removed_accounts (self, accounts);
       refresh (self);
       pieper_application_reload_accounts (self);
       return;

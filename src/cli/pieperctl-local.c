@@ -802,6 +802,7 @@ _pieperctl_import (PieperctlContext  *ctx,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
+  g_autofree char *nul_free = NULL;
   PieperctlStatus status = PIEPERCTL_OK;
   const char *path;
   gsize length = 0;
@@ -831,20 +832,10 @@ _pieperctl_import (PieperctlContext  *ctx,
   if (strcmp (path, "-") == 0)
     path = _("Standard input");
 
-  /* A NUL inside a string would cut it short, or make one id another. */
-  {
-    char *nul_free = _pieper_json_replace_nul_escapes (contents, length);
-
-    if (nul_free != NULL)
-      {
-        g_free (contents);
-        contents = nul_free;
-      }
-  }
-
   /* What the JSON parser would overflow its stack on (the import format
-   * needs only a few levels), or leak on. */
-  switch (_pieper_json_check_shape (contents, length, IMPORT_MAX_DEPTH))
+   * needs only a few levels), or leak on; and a NUL inside a string, which
+   * would cut it short or make one id another. */
+  switch (_pieper_json_check_shape (contents, length, IMPORT_MAX_DEPTH, &nul_free))
     {
     case PIEPER_JSON_SHAPE_OK:
       break;
@@ -859,7 +850,7 @@ _pieperctl_import (PieperctlContext  *ctx,
     }
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, contents, length, &error))
+  if (!json_parser_load_from_data (parser, nul_free != NULL ? nul_free : contents, length, &error))
     return _pieperctl_fail (_("%s is not valid JSON: %s"), path, error->message);
 
   /* An empty document parses, to nothing. */

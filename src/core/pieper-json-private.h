@@ -15,11 +15,11 @@ typedef enum
   PIEPER_JSON_SHAPE_BAD_ESCAPE,
 } PieperJsonShape;
 
-PieperJsonShape _pieper_json_check_shape (const char *data,
-                                          gsize       length,
-                                          guint       max_depth);
-/* A copy with every \u0000 escape in a string made \ufffd, or NULL. */
-char           *_pieper_json_replace_nul_escapes (const char *data,
-                                                  gsize       length);
+/* @nul_free (optional): set to a copy with every \u0000 escape in a string
+ * made \ufffd, or to NULL when there is none. */
+PieperJsonShape _pieper_json_check_shape (const char  *data,
+                                          gsize        length,
+                                          guint        max_depth,
+                                          char       **nul_free);
 
 G_END_DECLS

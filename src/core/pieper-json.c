@@ -559,15 +559,28 @@ hex4 (const char *p,
  *   pairs pass.
  *
  * Anything else that is not JSON is left to the parser to refuse.
+ *
+ * json-glib also turns a "\u0000" escape into a NUL byte inside the
+ * string, and every getter then sees the string end there: a title is cut
+ * short without a sign, and an id such as "P1\u0000x" reads as "P1",
+ * another incident's id. When @nul_free is given, it is set to a
+ * NUL-terminated copy of @data with each such escape made "\ufffd" (the
+ * replacement character), or to %NULL when @data has none; parse that
+ * copy instead.
  */
 PieperJsonShape
-_pieper_json_check_shape (const char *data,
-                          gsize       length,
-                          guint       max_depth)
+_pieper_json_check_shape (const char  *data,
+                          gsize        length,
+                          guint        max_depth,
+                          char       **nul_free)
 {
+  g_autofree char *copy = NULL;
   gboolean seen_value = FALSE;
   char quote = 0;
   guint depth = 0;
+
+  if (nul_free != NULL)
+    *nul_free = NULL;
 
   for (gsize i = 0; i < length; i++)
     {
@@ -583,6 +596,17 @@ _pieper_json_check_shape (const char *data,
 
               if (unit < 0)
                 return PIEPER_JSON_SHAPE_BAD_ESCAPE;
+
+              if (unit == 0 && nul_free != NULL)
+                {
+                  if (copy == NULL)
+                    {
+                      copy = g_malloc (length + 1);
+                      memcpy (copy, data, length);
+                      copy[length] = '\0';
+                    }
+                  memcpy (copy + i + 2, "fffd", 4);
+                }
 
               if (unit >= 0xd800 && unit <= 0xdfff)
                 {
@@ -636,65 +660,8 @@ _pieper_json_check_shape (const char *data,
         }
     }
 
+  if (nul_free != NULL)
+    *nul_free = g_steal_pointer (&copy);
+
   return PIEPER_JSON_SHAPE_OK;
-}
-
-/**
- * _pieper_json_replace_nul_escapes:
- * @data: a document, not necessarily NUL-terminated
- * @length: its length in bytes
- *
- * json-glib 1.6 turns a "\u0000" escape into a NUL byte inside the string,
- * and every getter then sees the string end there: a title is cut short
- * without a sign, and an id such as "P1\u0000x" reads as "P1", another
- * incident's id. This makes each such escape in a string "\ufffd" (the
- * replacement character), so the text stays whole and the id stays
- * different. Strings and comments are told apart as in
- * _pieper_json_check_shape.
- *
- * Returns: (transfer full) (nullable): a NUL-terminated copy of @data with
- *   the escapes replaced, or %NULL when @data has none
- */
-char *
-_pieper_json_replace_nul_escapes (const char *data,
-                                  gsize       length)
-{
-  static const char nul_escape[] = "\\u0000";
-  char *copy = NULL;
-  char quote = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (quote == 0)
-        {
-          if (c == '"' || c == '\'')
-            quote = c;
-          else if (c == '/')
-            for (i++; i < length && data[i] != '/'; i++)
-              ;
-          continue;
-        }
-
-      if (c == quote)
-        quote = 0;
-      else if (c == '\\')
-        {
-          if (length - i >= strlen (nul_escape) && memcmp (data + i, nul_escape, strlen (nul_escape)) == 0)
-            {
-              if (copy == NULL)
-                {
-                  copy = g_malloc (length + 1);
-                  memcpy (copy, data, length);
-                  copy[length] = '\0';
-                }
-              memcpy (copy + i, "\\ufffd", strlen (nul_escape));
-            }
-          /* The escaped character is not the end of the string. */
-          i++;
-        }
-    }
-
-  return copy;
 }

@@ -376,12 +376,9 @@ _pieper_am_parse (const char  *data,
       length = strlen (valid);
     }
 
-  /* A NUL inside a string would cut it short, or make one id another. */
-  if ((nul_free = _pieper_json_replace_nul_escapes (data, length)) != NULL)
-    data = nul_free;
-
-  /* What json-glib would overflow its stack on, or leak on. */
-  switch (_pieper_json_check_shape (data, length, PIEPER_AM_MAX_DEPTH))
+  /* What json-glib would overflow its stack on, or leak on; and a NUL
+   * inside a string, which would cut it short or make one id another. */
+  switch (_pieper_json_check_shape (data, length, PIEPER_AM_MAX_DEPTH, &nul_free))
     {
     case PIEPER_JSON_SHAPE_OK:
       break;
@@ -399,6 +396,9 @@ _pieper_am_parse (const char  *data,
                    _("Alertmanager sent malformed or truncated JSON (%s)"), "a broken \\u escape");
       return NULL;
     }
+
+  if (nul_free != NULL)
+    data = nul_free;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, length, &local_error))

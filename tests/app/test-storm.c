@@ -137,31 +137,6 @@ summarised (gpointer data)
   return s->storm_count >= STORM_PAGES - 10;
 }
 
-/* A field of /proc/self/status, in bytes. */
-static gsize
-status_bytes (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, field);
-  g_assert_nonnull (line);
-
-  return (gsize) g_ascii_strtoull (line + strlen (field) + 1, NULL, 10) * 1024;
-}
-
-/* Resets the peak to what is resident now (Linux 4.0 and later). */
-static void
-reset_peak (void)
-{
-  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
-
-  g_assert_nonnull (clear_refs);
-  g_assert_cmpint (fputs ("5", clear_refs), >=, 0);
-  g_assert_cmpint (fclose (clear_refs), ==, 0);
-}
-
 static void
 test_storm (void)
 {
@@ -209,8 +184,8 @@ test_storm (void)
   s->base_incidents = g_list_model_get_n_items (G_LIST_MODEL (pieper_application_get_incidents (s->app)));
 
   tick = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick_cb, s, NULL);
-  reset_peak ();
-  before = status_bytes ("VmRSS:");
+  test_reset_peak_memory ();
+  before = test_status_bytes ("VmRSS:");
   s->measuring = TRUE;
   started = g_get_monotonic_time ();
 
@@ -225,7 +200,7 @@ test_storm (void)
   app_test_run_for (2000);
 
   s->measuring = FALSE;
-  growth = status_bytes ("VmHWM:") - before;
+  growth = test_status_bytes ("VmHWM:") - before;
 
   g_print ("Storm: %u pages triggered in %.1f s, all in the list after %.1f s, in the summary after %.1f s; "
            "%u Notify calls, the first after %.1f s, the last summary for %u incidents; peak memory +%" G_GSIZE_FORMAT " MiB; "

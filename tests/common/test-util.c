@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "test-util.h"
@@ -48,4 +50,27 @@ test_remove_tree (const char *path)
     {
       g_unlink (path);
     }
+}
+
+gsize
+test_status_bytes (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, field);
+  g_assert_nonnull (line);
+
+  return (gsize) g_ascii_strtoull (line + strlen (field) + 1, NULL, 10) * 1024;
+}
+
+void
+test_reset_peak_memory (void)
+{
+  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
+
+  g_assert_nonnull (clear_refs);
+  g_assert_cmpint (fputs ("5", clear_refs), >=, 0);
+  g_assert_cmpint (fclose (clear_refs), ==, 0);
 }

@@ -109,6 +109,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
+  g_autofree char *nul_free = NULL;
   JsonNode *root;
   guint n = 0;
 
@@ -116,11 +117,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   memcpy (contents, data, size);
   contents[size] = '\0';
 
-  if (_pieper_json_check_shape (contents, size, IMPORT_MAX_DEPTH) != PIEPER_JSON_SHAPE_OK)
+  /* As pieperctl import does. */
+  if (_pieper_json_check_shape (contents, size, IMPORT_MAX_DEPTH, &nul_free) != PIEPER_JSON_SHAPE_OK)
     return 0;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, contents, size, &error))
+  if (!json_parser_load_from_data (parser, nul_free != NULL ? nul_free : contents, size, &error))
     return 0;
 
   if ((root = json_parser_get_root (parser)) == NULL)

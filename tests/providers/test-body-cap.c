@@ -10,6 +10,7 @@
 
 #include "pieper-alertmanager.h"
 #include "pieper-pagerduty-private.h"
+#include "test-util.h"
 
 /*
  * A server that never stops talking: each provider reads a response
@@ -117,31 +118,6 @@ result_cb (GObject      *object,
   g_set_object (&f->result, result);
 }
 
-/* A field of /proc/self/status, in bytes. */
-static gsize
-status_bytes (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, field);
-  g_assert_nonnull (line);
-
-  return (gsize) g_ascii_strtoull (line + strlen (field) + 1, NULL, 10) * 1024;
-}
-
-/* Resets the peak to what is resident now (Linux 4.0 and later). */
-static void
-reset_peak (void)
-{
-  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
-
-  g_assert_nonnull (clear_refs);
-  g_assert_cmpint (fputs ("5", clear_refs), >=, 0);
-  g_assert_cmpint (fclose (clear_refs), ==, 0);
-}
-
 static PieperProvider *
 make_provider (Fixture *f,
                gboolean pagerduty)
@@ -169,8 +145,8 @@ list_incidents (Fixture         *f,
   gsize before;
 
   f->streamed = 0;
-  reset_peak ();
-  before = status_bytes ("VmRSS:");
+  test_reset_peak_memory ();
+  before = test_status_bytes ("VmRSS:");
 
   pieper_provider_list_incidents_async (provider, NULL, NULL, result_cb, f);
   while (f->result == NULL)
@@ -179,7 +155,7 @@ list_incidents (Fixture         *f,
   page = pieper_provider_list_incidents_finish (provider, result, NULL, error);
   g_assert_null (page);
 
-  return status_bytes ("VmHWM:") - before;
+  return test_status_bytes ("VmHWM:") - before;
 }
 
 static void
