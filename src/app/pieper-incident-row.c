@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "pieper-incident-row.h"
+#include "pieper-row-text.h"
 
 struct _PieperIncidentRow
 {
@@ -12,10 +13,10 @@ struct _PieperIncidentRow
   PieperIncident *incident;
 
   GtkImage       *status_icon;
-  GtkLabel       *title_label;
+  PieperRowText  *title_label;
   GtkLabel       *status_label;
   GtkLabel       *urgency_label;
-  GtkLabel       *subtitle_label;
+  PieperRowText  *subtitle_label;
   GtkWidget      *pending_icon;
 };
 
@@ -115,7 +116,7 @@ update (PieperIncidentRow *self)
 
   status = pieper_incident_get_status (incident);
   gtk_image_set_from_icon_name (self->status_icon, _pieper_status_icon (status));
-  gtk_label_set_text (self->title_label, pieper_incident_get_title (incident));
+  pieper_row_text_set_text (self->title_label, pieper_incident_get_title (incident));
   gtk_label_set_text (self->status_label, _pieper_status_label (status));
   _pieper_set_badge (GTK_WIDGET (self->status_label), _pieper_status_css_class (status));
   gtk_label_set_text (self->urgency_label,
@@ -128,7 +129,7 @@ update (PieperIncidentRow *self)
                               (long long) pieper_incident_get_number (incident),
                               pieper_incident_get_service (incident) != NULL ?
                               pieper_incident_get_service (incident) : "");
-  gtk_label_set_text (self->subtitle_label, subtitle);
+  pieper_row_text_set_text (self->subtitle_label, subtitle);
   gtk_widget_set_visible (self->pending_icon, pieper_incident_get_pending (incident) > 0);
 }
 
@@ -200,6 +201,7 @@ pieper_incident_row_class_init (PieperIncidentRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PIEPER_TYPE_ROW_TEXT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-incident-row.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, title_label);
