@@ -121,8 +121,9 @@ update (PieperIncidentRow *self)
   _pieper_set_badge (GTK_WIDGET (self->status_label), _pieper_status_css_class (status));
   gtk_label_set_text (self->urgency_label,
                       pieper_incident_get_urgency (incident) == PIEPER_URGENCY_HIGH ? _("High") : _("Low"));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->urgency_label),
-                               _pieper_urgency_label (pieper_incident_get_urgency (incident)));
+  /* Said with "High" or "Low"; shown as its tooltip by query_tooltip_cb. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->urgency_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _pieper_urgency_label (pieper_incident_get_urgency (incident)), -1);
 
   /* TRANSLATORS: the incident number, then the service. */
   subtitle = g_strdup_printf (_("#%lld · %s"),
@@ -131,6 +132,30 @@ update (PieperIncidentRow *self)
                               pieper_incident_get_service (incident) : "");
   pieper_row_text_set_text (self->subtitle_label, subtitle);
   gtk_widget_set_visible (self->pending_icon, pieper_incident_get_pending (incident) > 0);
+}
+
+/* The tooltips are asked for when shown rather than set on every bind:
+ * setting a tooltip on a widget in a window makes GTK ask the display
+ * where the pointer is, a round trip to the X server a row. */
+static gboolean
+query_tooltip_cb (GtkWidget         *widget,
+                  int                x,
+                  int                y,
+                  gboolean           keyboard_mode,
+                  GtkTooltip        *tooltip,
+                  PieperIncidentRow *self)
+{
+  if (self->incident == NULL)
+    return FALSE;
+
+  if (widget == GTK_WIDGET (self->urgency_label))
+    gtk_tooltip_set_text (tooltip, _pieper_urgency_label (pieper_incident_get_urgency (self->incident)));
+  else if (widget == self->pending_icon)
+    gtk_tooltip_set_text (tooltip, _("Waiting to sync"));
+  else
+    return FALSE;
+
+  return TRUE;
 }
 
 static void
@@ -209,6 +234,7 @@ pieper_incident_row_class_init (PieperIncidentRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, urgency_label);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, pending_icon);
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
