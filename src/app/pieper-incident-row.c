@@ -134,6 +134,191 @@ update (PieperIncidentRow *self)
   gtk_widget_set_visible (self->pending_icon, pieper_incident_get_pending (incident) > 0);
 }
 
+/* Layout, as three boxes would make it, without their widgets (a list
+ * view of GTK 4.8 makes up to 200 rows before its first frame, and each
+ * widget is an accessible object and a CSS node more):
+ *
+ *   [status icon] 12 [title                       ] 12 [pending icon]
+ *                    [status] 6 [urgency] 6 [subtitle]
+ *
+ * The icons are centred; the title is above the badge line, 3 px apart;
+ * the subtitle takes what the badges leave. */
+
+#define ICON_SPACING  12
+#define LINE_SPACING  3
+#define BADGE_SPACING 6
+
+static void
+measure_child (GtkWidget      *child,
+               GtkOrientation  orientation,
+               int             for_size,
+               int            *minimum,
+               int            *natural)
+{
+  *minimum = *natural = 0;
+  if (gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, NULL, NULL);
+}
+
+/* The width the title and badge line get out of a row @width wide. */
+static int
+text_width (PieperIncidentRow *self,
+            int                width)
+{
+  int min, nat;
+
+  measure_child (GTK_WIDGET (self->status_icon), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat);
+  width -= min + ICON_SPACING;
+  if (gtk_widget_should_layout (self->pending_icon))
+    {
+      measure_child (self->pending_icon, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat);
+      width -= min + ICON_SPACING;
+    }
+  return MAX (width, 0);
+}
+
+/* The badges' widths, and the height of their line with the subtitle
+ * taking the rest of @width. */
+static int
+badge_line (PieperIncidentRow *self,
+            int                width,
+            int               *status_width,
+            int               *urgency_width)
+{
+  int min, nat, height = 0;
+
+  measure_child (GTK_WIDGET (self->status_label), GTK_ORIENTATION_HORIZONTAL, -1, status_width, &nat);
+  measure_child (GTK_WIDGET (self->urgency_label), GTK_ORIENTATION_HORIZONTAL, -1, urgency_width, &nat);
+
+  measure_child (GTK_WIDGET (self->status_label), GTK_ORIENTATION_VERTICAL, *status_width, &min, &nat);
+  height = MAX (height, min);
+  measure_child (GTK_WIDGET (self->urgency_label), GTK_ORIENTATION_VERTICAL, *urgency_width, &min, &nat);
+  height = MAX (height, min);
+  measure_child (GTK_WIDGET (self->subtitle_label), GTK_ORIENTATION_VERTICAL,
+                 MAX (width - *status_width - *urgency_width - 2 * BADGE_SPACING, 0), &min, &nat);
+  return MAX (height, min);
+}
+
+static GtkSizeRequestMode
+pieper_incident_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+pieper_incident_row_measure (GtkWidget      *widget,
+                             GtkOrientation  orientation,
+                             int             for_size,
+                             int            *minimum,
+                             int            *natural,
+                             int            *minimum_baseline,
+                             int            *natural_baseline)
+{
+  PieperIncidentRow *self = PIEPER_INCIDENT_ROW (widget);
+  int min, nat, status_width, urgency_width;
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      int text_min = 0, text_nat = 0;
+
+      /* The title and subtitle ask for no width: the badges do. */
+      measure_child (GTK_WIDGET (self->status_label), orientation, -1, &min, &nat);
+      text_min += min + BADGE_SPACING;
+      text_nat += nat + BADGE_SPACING;
+      measure_child (GTK_WIDGET (self->urgency_label), orientation, -1, &min, &nat);
+      text_min += min + BADGE_SPACING;
+      text_nat += nat + BADGE_SPACING;
+
+      measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
+      *minimum = text_min + min + ICON_SPACING;
+      *natural = text_nat + nat + ICON_SPACING;
+      if (gtk_widget_should_layout (self->pending_icon))
+        {
+          measure_child (self->pending_icon, orientation, -1, &min, &nat);
+          *minimum += min + ICON_SPACING;
+          *natural += nat + ICON_SPACING;
+        }
+      return;
+    }
+
+  {
+    int width = for_size < 0 ? -1 : text_width (self, for_size);
+    int height;
+
+    measure_child (GTK_WIDGET (self->title_label), orientation, width, &min, &nat);
+    height = min + LINE_SPACING + badge_line (self, width < 0 ? 0 : width, &status_width, &urgency_width);
+
+    measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
+    height = MAX (height, min);
+    measure_child (self->pending_icon, orientation, -1, &min, &nat);
+    height = MAX (height, min);
+
+    *minimum = *natural = height;
+  }
+}
+
+/* Places @child at @x (mirrored in a right-to-left row), @y. */
+static void
+place (GtkWidget *row,
+       GtkWidget *child,
+       int        x,
+       int        y,
+       int        width,
+       int        height)
+{
+  if (!gtk_widget_should_layout (child))
+    return;
+
+  if (gtk_widget_get_direction (row) == GTK_TEXT_DIR_RTL)
+    x = gtk_widget_get_width (row) - x - width;
+  gtk_widget_size_allocate (child, &(GtkAllocation) { x, y, width, height }, -1);
+}
+
+static void
+pieper_incident_row_size_allocate (GtkWidget *widget,
+                                   int        width,
+                                   int        height,
+                                   int        baseline)
+{
+  PieperIncidentRow *self = PIEPER_INCIDENT_ROW (widget);
+  int icon_width, icon_height, nat, text_x, text, title_height, line_y, line_height;
+  int status_width, urgency_width, x;
+
+  measure_child (GTK_WIDGET (self->status_icon), GTK_ORIENTATION_HORIZONTAL, -1, &icon_width, &nat);
+  measure_child (GTK_WIDGET (self->status_icon), GTK_ORIENTATION_VERTICAL, -1, &icon_height, &nat);
+  place (widget, GTK_WIDGET (self->status_icon), 0, (height - icon_height) / 2, icon_width, icon_height);
+
+  text_x = icon_width + ICON_SPACING;
+  text = text_width (self, width);
+  measure_child (GTK_WIDGET (self->title_label), GTK_ORIENTATION_VERTICAL, text, &title_height, &nat);
+  line_height = badge_line (self, text, &status_width, &urgency_width);
+
+  /* The title and the badge line, centred together in a taller row. */
+  {
+    int top = MAX ((height - title_height - LINE_SPACING - line_height) / 2, 0);
+
+    place (widget, GTK_WIDGET (self->title_label), text_x, top, text, title_height);
+    line_y = top + title_height + LINE_SPACING;
+  }
+
+  x = text_x;
+  place (widget, GTK_WIDGET (self->status_label), x, line_y, status_width, line_height);
+  x += status_width + BADGE_SPACING;
+  place (widget, GTK_WIDGET (self->urgency_label), x, line_y, urgency_width, line_height);
+  x += urgency_width + BADGE_SPACING;
+  place (widget, GTK_WIDGET (self->subtitle_label), x, line_y, MAX (text_x + text - x, 0), line_height);
+
+  if (gtk_widget_should_layout (self->pending_icon))
+    {
+      int pending_width, pending_height;
+
+      measure_child (self->pending_icon, GTK_ORIENTATION_HORIZONTAL, -1, &pending_width, &nat);
+      measure_child (self->pending_icon, GTK_ORIENTATION_VERTICAL, -1, &pending_height, &nat);
+      place (widget, self->pending_icon, width - pending_width, (height - pending_height) / 2,
+             pending_width, pending_height);
+    }
+}
+
 /* The tooltips are asked for when shown rather than set on every bind:
  * setting a tooltip on a widget in a window makes GTK ask the display
  * where the pointer is, a round trip to the X server a row. */
@@ -165,7 +350,6 @@ pieper_incident_row_dispose (GObject *object)
   GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_INCIDENT_ROW);
-  /* The template's unnamed top box too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->incident);
@@ -235,7 +419,9 @@ pieper_incident_row_class_init (PieperIncidentRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, pending_icon);
   gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->get_request_mode = pieper_incident_row_get_request_mode;
+  widget_class->measure = pieper_incident_row_measure;
+  widget_class->size_allocate = pieper_incident_row_size_allocate;
 }
 
 static void
