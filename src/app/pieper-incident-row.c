@@ -178,7 +178,7 @@ text_width (PieperIncidentRow *self,
 }
 
 /* The badges' widths, and the height of their line with the subtitle
- * taking the rest of @width. */
+ * taking the rest of @width (for no width in particular if -1). */
 static int
 badge_line (PieperIncidentRow *self,
             int                width,
@@ -195,7 +195,8 @@ badge_line (PieperIncidentRow *self,
   measure_child (GTK_WIDGET (self->urgency_label), GTK_ORIENTATION_VERTICAL, *urgency_width, &min, &nat);
   height = MAX (height, min);
   measure_child (GTK_WIDGET (self->subtitle_label), GTK_ORIENTATION_VERTICAL,
-                 MAX (width - *status_width - *urgency_width - 2 * BADGE_SPACING, 0), &min, &nat);
+                 width < 0 ? -1 : MAX (width - *status_width - *urgency_width - 2 * BADGE_SPACING, 0),
+                 &min, &nat);
   return MAX (height, min);
 }
 
@@ -246,7 +247,7 @@ pieper_incident_row_measure (GtkWidget      *widget,
     int height;
 
     measure_child (GTK_WIDGET (self->title_label), orientation, width, &min, &nat);
-    height = min + LINE_SPACING + badge_line (self, width < 0 ? 0 : width, &status_width, &urgency_width);
+    height = min + LINE_SPACING + badge_line (self, width, &status_width, &urgency_width);
 
     measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
     height = MAX (height, min);
