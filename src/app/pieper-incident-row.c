@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "pieper-incident-row.h"
+#include "pieper-row-text.h"
 
 struct _PieperIncidentRow
 {
@@ -12,10 +13,10 @@ struct _PieperIncidentRow
   PieperIncident *incident;
 
   GtkImage       *status_icon;
-  GtkLabel       *title_label;
+  PieperRowText  *title_label;
   GtkLabel       *status_label;
   GtkLabel       *urgency_label;
-  GtkLabel       *subtitle_label;
+  PieperRowText  *subtitle_label;
   GtkWidget      *pending_icon;
 };
 
@@ -115,21 +116,232 @@ update (PieperIncidentRow *self)
 
   status = pieper_incident_get_status (incident);
   gtk_image_set_from_icon_name (self->status_icon, _pieper_status_icon (status));
-  gtk_label_set_text (self->title_label, pieper_incident_get_title (incident));
+  pieper_row_text_set_text (self->title_label, pieper_incident_get_title (incident));
   gtk_label_set_text (self->status_label, _pieper_status_label (status));
   _pieper_set_badge (GTK_WIDGET (self->status_label), _pieper_status_css_class (status));
   gtk_label_set_text (self->urgency_label,
                       pieper_incident_get_urgency (incident) == PIEPER_URGENCY_HIGH ? _("High") : _("Low"));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->urgency_label),
-                               _pieper_urgency_label (pieper_incident_get_urgency (incident)));
+  /* Said with "High" or "Low"; shown as its tooltip by query_tooltip_cb. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->urgency_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _pieper_urgency_label (pieper_incident_get_urgency (incident)), -1);
 
   /* TRANSLATORS: the incident number, then the service. */
   subtitle = g_strdup_printf (_("#%lld · %s"),
                               (long long) pieper_incident_get_number (incident),
                               pieper_incident_get_service (incident) != NULL ?
                               pieper_incident_get_service (incident) : "");
-  gtk_label_set_text (self->subtitle_label, subtitle);
+  pieper_row_text_set_text (self->subtitle_label, subtitle);
   gtk_widget_set_visible (self->pending_icon, pieper_incident_get_pending (incident) > 0);
+}
+
+/* Layout, as three boxes would make it, without their widgets (a list
+ * view of GTK 4.8 makes up to 200 rows before its first frame, and each
+ * widget is an accessible object and a CSS node more):
+ *
+ *   [status icon] 12 [title                       ] 12 [pending icon]
+ *                    [status] 6 [urgency] 6 [subtitle]
+ *
+ * The icons are centred; the title is above the badge line, 3 px apart;
+ * the subtitle takes what the badges leave. */
+
+#define ICON_SPACING  12
+#define LINE_SPACING  3
+#define BADGE_SPACING 6
+
+static void
+measure_child (GtkWidget      *child,
+               GtkOrientation  orientation,
+               int             for_size,
+               int            *minimum,
+               int            *natural)
+{
+  *minimum = *natural = 0;
+  if (gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, NULL, NULL);
+}
+
+/* The width the title and badge line get out of a row @width wide. */
+static int
+text_width (PieperIncidentRow *self,
+            int                width)
+{
+  int min, nat;
+
+  measure_child (GTK_WIDGET (self->status_icon), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat);
+  width -= min + ICON_SPACING;
+  if (gtk_widget_should_layout (self->pending_icon))
+    {
+      measure_child (self->pending_icon, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat);
+      width -= min + ICON_SPACING;
+    }
+  return MAX (width, 0);
+}
+
+/* The badges' widths, and the height of their line with the subtitle
+ * taking the rest of @width (for no width in particular if -1). */
+static int
+badge_line (PieperIncidentRow *self,
+            int                width,
+            int               *status_width,
+            int               *urgency_width)
+{
+  int min, nat, height = 0;
+
+  measure_child (GTK_WIDGET (self->status_label), GTK_ORIENTATION_HORIZONTAL, -1, status_width, &nat);
+  measure_child (GTK_WIDGET (self->urgency_label), GTK_ORIENTATION_HORIZONTAL, -1, urgency_width, &nat);
+
+  measure_child (GTK_WIDGET (self->status_label), GTK_ORIENTATION_VERTICAL, *status_width, &min, &nat);
+  height = MAX (height, min);
+  measure_child (GTK_WIDGET (self->urgency_label), GTK_ORIENTATION_VERTICAL, *urgency_width, &min, &nat);
+  height = MAX (height, min);
+  measure_child (GTK_WIDGET (self->subtitle_label), GTK_ORIENTATION_VERTICAL,
+                 width < 0 ? -1 : MAX (width - *status_width - *urgency_width - 2 * BADGE_SPACING, 0),
+                 &min, &nat);
+  return MAX (height, min);
+}
+
+static GtkSizeRequestMode
+pieper_incident_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+pieper_incident_row_measure (GtkWidget      *widget,
+                             GtkOrientation  orientation,
+                             int             for_size,
+                             int            *minimum,
+                             int            *natural,
+                             int            *minimum_baseline,
+                             int            *natural_baseline)
+{
+  PieperIncidentRow *self = PIEPER_INCIDENT_ROW (widget);
+  int min, nat, status_width, urgency_width;
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      int text_min = 0, text_nat = 0;
+
+      /* The title and subtitle ask for no width: the badges do. */
+      measure_child (GTK_WIDGET (self->status_label), orientation, -1, &min, &nat);
+      text_min += min + BADGE_SPACING;
+      text_nat += nat + BADGE_SPACING;
+      measure_child (GTK_WIDGET (self->urgency_label), orientation, -1, &min, &nat);
+      text_min += min + BADGE_SPACING;
+      text_nat += nat + BADGE_SPACING;
+
+      measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
+      *minimum = text_min + min + ICON_SPACING;
+      *natural = text_nat + nat + ICON_SPACING;
+      if (gtk_widget_should_layout (self->pending_icon))
+        {
+          measure_child (self->pending_icon, orientation, -1, &min, &nat);
+          *minimum += min + ICON_SPACING;
+          *natural += nat + ICON_SPACING;
+        }
+      return;
+    }
+
+  {
+    int width = for_size < 0 ? -1 : text_width (self, for_size);
+    int height;
+
+    measure_child (GTK_WIDGET (self->title_label), orientation, width, &min, &nat);
+    height = min + LINE_SPACING + badge_line (self, width, &status_width, &urgency_width);
+
+    measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
+    height = MAX (height, min);
+    measure_child (self->pending_icon, orientation, -1, &min, &nat);
+    height = MAX (height, min);
+
+    *minimum = *natural = height;
+  }
+}
+
+/* Places @child at @x (mirrored in a right-to-left row), @y. */
+static void
+place (GtkWidget *row,
+       GtkWidget *child,
+       int        x,
+       int        y,
+       int        width,
+       int        height)
+{
+  if (!gtk_widget_should_layout (child))
+    return;
+
+  if (gtk_widget_get_direction (row) == GTK_TEXT_DIR_RTL)
+    x = gtk_widget_get_width (row) - x - width;
+  gtk_widget_size_allocate (child, &(GtkAllocation) { x, y, width, height }, -1);
+}
+
+static void
+pieper_incident_row_size_allocate (GtkWidget *widget,
+                                   int        width,
+                                   int        height,
+                                   int        baseline)
+{
+  PieperIncidentRow *self = PIEPER_INCIDENT_ROW (widget);
+  int icon_width, icon_height, nat, text_x, text, title_height, line_y, line_height;
+  int status_width, urgency_width, x;
+
+  measure_child (GTK_WIDGET (self->status_icon), GTK_ORIENTATION_HORIZONTAL, -1, &icon_width, &nat);
+  measure_child (GTK_WIDGET (self->status_icon), GTK_ORIENTATION_VERTICAL, -1, &icon_height, &nat);
+  place (widget, GTK_WIDGET (self->status_icon), 0, (height - icon_height) / 2, icon_width, icon_height);
+
+  text_x = icon_width + ICON_SPACING;
+  text = text_width (self, width);
+  measure_child (GTK_WIDGET (self->title_label), GTK_ORIENTATION_VERTICAL, text, &title_height, &nat);
+  line_height = badge_line (self, text, &status_width, &urgency_width);
+
+  /* The title and the badge line, centred together in a taller row. */
+  {
+    int top = MAX ((height - title_height - LINE_SPACING - line_height) / 2, 0);
+
+    place (widget, GTK_WIDGET (self->title_label), text_x, top, text, title_height);
+    line_y = top + title_height + LINE_SPACING;
+  }
+
+  x = text_x;
+  place (widget, GTK_WIDGET (self->status_label), x, line_y, status_width, line_height);
+  x += status_width + BADGE_SPACING;
+  place (widget, GTK_WIDGET (self->urgency_label), x, line_y, urgency_width, line_height);
+  x += urgency_width + BADGE_SPACING;
+  place (widget, GTK_WIDGET (self->subtitle_label), x, line_y, MAX (text_x + text - x, 0), line_height);
+
+  if (gtk_widget_should_layout (self->pending_icon))
+    {
+      int pending_width, pending_height;
+
+      measure_child (self->pending_icon, GTK_ORIENTATION_HORIZONTAL, -1, &pending_width, &nat);
+      measure_child (self->pending_icon, GTK_ORIENTATION_VERTICAL, -1, &pending_height, &nat);
+      place (widget, self->pending_icon, width - pending_width, (height - pending_height) / 2,
+             pending_width, pending_height);
+    }
+}
+
+/* The tooltips are asked for when shown rather than set on every bind:
+ * setting a tooltip on a widget in a window makes GTK ask the display
+ * where the pointer is, a round trip to the X server a row. */
+static gboolean
+query_tooltip_cb (GtkWidget         *widget,
+                  int                x,
+                  int                y,
+                  gboolean           keyboard_mode,
+                  GtkTooltip        *tooltip,
+                  PieperIncidentRow *self)
+{
+  if (self->incident == NULL)
+    return FALSE;
+
+  if (widget == GTK_WIDGET (self->urgency_label))
+    gtk_tooltip_set_text (tooltip, _pieper_urgency_label (pieper_incident_get_urgency (self->incident)));
+  else if (widget == self->pending_icon)
+    gtk_tooltip_set_text (tooltip, _("Waiting to sync"));
+  else
+    return FALSE;
+
+  return TRUE;
 }
 
 static void
@@ -139,7 +351,6 @@ pieper_incident_row_dispose (GObject *object)
   GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_INCIDENT_ROW);
-  /* The template's unnamed top box too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->incident);
@@ -200,6 +411,7 @@ pieper_incident_row_class_init (PieperIncidentRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PIEPER_TYPE_ROW_TEXT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-incident-row.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, title_label);
@@ -207,7 +419,10 @@ pieper_incident_row_class_init (PieperIncidentRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, urgency_label);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, PieperIncidentRow, pending_icon);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
+  widget_class->get_request_mode = pieper_incident_row_get_request_mode;
+  widget_class->measure = pieper_incident_row_measure;
+  widget_class->size_allocate = pieper_incident_row_size_allocate;
 }
 
 static void

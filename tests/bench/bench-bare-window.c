@@ -19,8 +19,16 @@
  *                              painted its first frame, and quits, exactly
  *                              as src/app/main.c does (P2, P3);
  *   bench-bare-window --idle   no window, held, doing nothing until SIGTERM
- *                              or SIGINT (P6).
+ *                              or SIGINT (P6);
+ *   bench-bare-window --list N the same window holding a GtkListView of N
+ *                              rows of one label each: what a list view of
+ *                              GTK 4.8 costs before its first frame (it
+ *                              binds up to 200 rows), however simple its
+ *                              rows. Not a floor of the table; a yardstick
+ *                              for P2 and P3 (tests/bench/RESULTS.md).
  */
+
+static guint list_rows;
 
 static void
 first_frame_painted_cb (GdkFrameClock *clock,
@@ -41,9 +49,51 @@ realized_cb (GtkWidget    *window,
 }
 
 static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item)
+{
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (gtk_list_item_get_item (item)));
+}
+
+static GtkWidget *
+list_new (guint n)
+{
+  GtkStringList *strings = gtk_string_list_new (NULL);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Incident #%u", i);
+
+      gtk_string_list_append (strings, text);
+    }
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled),
+                                 gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (strings))),
+                                                    factory));
+  return scrolled;
+}
+
+static void
 activate_cb (GApplication *app)
 {
   GtkWidget *window = adw_application_window_new (GTK_APPLICATION (app));
+
+  if (list_rows > 0)
+    adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), list_new (list_rows));
 
   /* Pieper's default size (data/ui/pieper-window.ui). */
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
@@ -71,10 +121,13 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
   gboolean idle = argc > 1 && strcmp (argv[1], "--idle") == 0;
+  gboolean list = argc == 3 && strcmp (argv[1], "--list") == 0;
 
-  if (argc > 2 || (argc == 2 && !idle))
+  if (list)
+    list_rows = (guint) g_ascii_strtoull (argv[2], NULL, 10);
+  if ((argc > 2 && !list) || (argc == 2 && !idle) || (list && list_rows == 0))
     {
-      fprintf (stderr, "usage: bench-bare-window [--idle]\n");
+      fprintf (stderr, "usage: bench-bare-window [--idle | --list N]\n");
       return 2;
     }
 
