@@ -10,6 +10,7 @@
 
 #include "pieper-outbox.h"
 #include "pieper-store-private.h"
+#include "pieper-sync-engine-private.h"
 
 /* How long a sync may hold an action inflight before another sync (say,
  * after the first one crashed) may take it over, in seconds. */
@@ -763,6 +764,38 @@ pieper_outbox_mark_inflight (PieperOutbox  *self,
                          _pieper_now () + INFLIGHT_LEASE, NULL, error);
 }
 
+/* Marks an action done within the current transaction. Sets @incident_id
+ * to its incident. */
+static gboolean
+move_done (PieperOutbox         *self,
+           gint64                action_id,
+           PieperIncident       *confirmed,
+           PieperTimelineEntry  *note,
+           gint64               *incident_id,
+           GError              **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+
+  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error))
+    return FALSE;
+
+  if (confirmed != NULL &&
+      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
+    return FALSE;
+
+  /* The note is linked to the action, so a later read-back never takes
+   * it for the delivery of another note with the same words. */
+  if (note != NULL &&
+      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
+                                      action_id, error))
+    return FALSE;
+
+  if (incident_id != NULL)
+    *incident_id = pieper_action_get_incident_id (action);
+
+  return TRUE;
+}
+
 gboolean
 pieper_outbox_mark_done (PieperOutbox         *self,
                          gint64                action_id,
@@ -770,8 +803,6 @@ pieper_outbox_mark_done (PieperOutbox         *self,
                          PieperTimelineEntry  *note,
                          GError              **error)
 {
-  g_autoptr(PieperAction) action = NULL;
-
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (confirmed == NULL || PIEPER_IS_INCIDENT (confirmed), FALSE);
   g_return_val_if_fail (note == NULL || PIEPER_IS_TIMELINE_ENTRY (note), FALSE);
@@ -779,23 +810,114 @@ pieper_outbox_mark_done (PieperOutbox         *self,
   if (!_pieper_store_begin (self->store, error))
     return FALSE;
 
-  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error))
-    goto failed;
-
-  if (confirmed != NULL &&
-      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
-    goto failed;
-
-  /* The note is linked to the action, so a later read-back never takes
-   * it for the delivery of another note with the same words. */
-  if (note != NULL &&
-      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
-                                      action_id, error))
-    goto failed;
+  if (!move_done (self, action_id, confirmed, note, NULL, error))
+    {
+      _pieper_store_rollback (self->store);
+      return FALSE;
+    }
 
   return _pieper_store_commit (self->store, error);
+}
+
+/* Claims an action within the current transaction, as
+ * pieper_outbox_mark_inflight() does. An action that cannot be claimed
+ * (not due, another sender's, no longer unsent, gone) is no error:
+ * @claimed stays %NULL. */
+static gboolean
+claim (PieperOutbox  *self,
+       gint64         action_id,
+       PieperAction **claimed,
+       GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (move (self, action_id, PIEPER_ACTION_INFLIGHT, -1, _pieper_now () + INFLIGHT_LEASE,
+            NULL, claimed, &local_error))
+    return TRUE;
+
+  if (g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
+      g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID) ||
+      g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+    return TRUE;
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* The oldest unsent action of an incident, or 0; -1 on error. */
+static gint64
+oldest_unsent (PieperOutbox  *self,
+               gint64         incident_id,
+               GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT id FROM outbox WHERE incident_id = ?"
+                                      " AND state IN ('pending', 'inflight') ORDER BY id LIMIT 1",
+                                      error)))
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  if (rc == SQLITE_DONE)
+    return 0;
+
+  _pieper_store_set_error (self->store, rc, error);
+  return -1;
+}
+
+/*
+ * Marks an action done, as pieper_outbox_mark_done() does, and in the same
+ * transaction claims the action to send next: the incident's next one, when
+ * it is its oldest unsent and due; else @fallback_id (another incident's
+ * oldest, chosen by the caller), if given and still claimable. One commit
+ * then settles one action and claims the next, and both rules still hold:
+ * the outcome is committed before the incident's next action leaves, and
+ * an action is claimed before it leaves.
+ *
+ * @claimed is set to the claimed action as it was before the claim (so its
+ * attempts say whether an earlier attempt may have arrived), or %NULL.
+ */
+gboolean
+_pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
+                                    gint64                action_id,
+                                    PieperIncident       *confirmed,
+                                    PieperTimelineEntry  *note,
+                                    gint64                fallback_id,
+                                    PieperAction        **claimed,
+                                    GError              **error)
+{
+  gint64 incident_id = 0;
+  gint64 next_id;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (confirmed == NULL || PIEPER_IS_INCIDENT (confirmed), FALSE);
+  g_return_val_if_fail (note == NULL || PIEPER_IS_TIMELINE_ENTRY (note), FALSE);
+  g_return_val_if_fail (claimed != NULL && *claimed == NULL, FALSE);
+
+  if (!_pieper_store_begin (self->store, error))
+    return FALSE;
+
+  if (!move_done (self, action_id, confirmed, note, &incident_id, error) ||
+      (next_id = oldest_unsent (self, incident_id, error)) < 0 ||
+      (next_id > 0 && !claim (self, next_id, claimed, error)) ||
+      (*claimed == NULL && fallback_id > 0 && !claim (self, fallback_id, claimed, error)))
+    goto failed;
+
+  if (!_pieper_store_commit (self->store, error))
+    {
+      g_clear_object (claimed);
+      return FALSE;
+    }
+
+  return TRUE;
 
 failed:
+  g_clear_object (claimed);
   _pieper_store_rollback (self->store);
   return FALSE;
 }

@@ -131,6 +131,16 @@ void      _pieper_sync_next_account      (GTask     *task);
 void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
                                           PieperIncident   *incident);
 
+/* pieper-outbox.c: marks an action done and, in the same transaction,
+ * claims the one to send next (the incident's next, else @fallback_id). */
+gboolean  _pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
+                                              gint64                action_id,
+                                              PieperIncident       *confirmed,
+                                              PieperTimelineEntry  *note,
+                                              gint64                fallback_id,
+                                              PieperAction        **claimed,
+                                              GError              **error);
+
 /* For tests: the network monitor to use instead of GIO's default. */
 void      _pieper_sync_engine_set_network_monitor (PieperSyncEngine *self,
                                                    GNetworkMonitor  *monitor);

@@ -14,11 +14,17 @@
  *
  * A batch holds the oldest unsent action of each incident, so the actions
  * of one batch belong to different incidents and may be sent at the same
- * time: up to MAX_SENDS_IN_FLIGHT of them. The next batch is taken only
- * when every send of this one has ended, so an incident's next action never
- * leaves before the one queued before it is settled. Each send claims its
- * action (inflight, with this process as the sender) before anything goes
- * out, exactly as one send at a time did.
+ * time: up to MAX_SENDS_IN_FLIGHT of them. Each send claims its action
+ * (inflight, with this process as the sender) before anything goes out,
+ * exactly as one send at a time did.
+ *
+ * When an action is done, the transaction that says so also claims the
+ * action to send next in its place: the same incident's next one, if it is
+ * now the incident's oldest unsent and due, else the batch's next one. So
+ * an incident's next action never leaves before the one queued before it
+ * is settled and committed, and a flush costs one commit per action, not
+ * two. Any other outcome ends that line of sends; the next batch, taken
+ * only when every send has ended, picks up what is left.
  *
  * The push phase ends when nothing is left to send or a send stopped the
  * account (offline, rate limited, refused token, a store error, cancelled);
@@ -35,6 +41,8 @@ typedef struct
 
 static void send_action (Send *send);
 static void pump        (GTask *task);
+static void begin_send  (GTask        *task,
+                         PieperAction *action);
 
 static void
 send_free (Send *send)
@@ -168,22 +176,95 @@ action_error (Send   *send,
   action_finished (send);
 }
 
+/* The batch's next action not yet started, or NULL. */
+static PieperAction *
+peek_due (Round *round)
+{
+  if (round->due == NULL || round->due_index >= round->due->len)
+    return NULL;
+
+  return g_ptr_array_index (round->due, round->due_index);
+}
+
+static void
+mark_processed (Round        *round,
+                PieperAction *action)
+{
+  gint64 id = pieper_action_get_id (action);
+
+  g_hash_table_add (round->processed, g_memdup2 (&id, sizeof id));
+}
+
 static void
 mark_done (Send                *send,
            PieperIncident      *confirmed,
            PieperTimelineEntry *note)
 {
   Round *round = send_round (send);
+  PieperOutbox *outbox = round->engine->outbox;
+  gint64 id = pieper_action_get_id (send->action);
+  g_autoptr(PieperAction) next = NULL;
   g_autoptr(GError) error = NULL;
+  PieperAction *fallback;
 
-  if (!pieper_outbox_mark_done (round->engine->outbox, pieper_action_get_id (send->action),
-                                confirmed, note, &error))
+  if (round->push_stopped || g_cancellable_is_cancelled (g_task_get_cancellable (send->task)))
+    {
+      if (!pieper_outbox_mark_done (outbox, id, confirmed, note, &error))
+        {
+          push_store_failed (send, &error);
+          return;
+        }
+
+      round->stats.sent++;
+      action_finished (send);
+      return;
+    }
+
+  /* Settle this action and claim the next in one commit. */
+  fallback = peek_due (round);
+  if (!_pieper_outbox_mark_done_and_claim (outbox, id, confirmed, note,
+                                           fallback != NULL ? pieper_action_get_id (fallback) : 0,
+                                           &next, &error))
     {
       push_store_failed (send, &error);
       return;
     }
 
   round->stats.sent++;
+
+  /* The batch's next action was tried unless the incident's next one was
+   * claimed instead: claimed or not, it is not tried again this round. */
+  if (fallback != NULL &&
+      (next == NULL || pieper_action_get_id (next) == pieper_action_get_id (fallback)))
+    {
+      mark_processed (round, fallback);
+      round->due_index++;
+    }
+
+  if (next != NULL)
+    {
+      gint64 next_id = pieper_action_get_id (next);
+
+      if (fallback != NULL && next_id == pieper_action_get_id (fallback))
+        begin_send (send->task, next);
+      else if (g_hash_table_contains (round->processed, &next_id))
+        {
+          /* Tried this round already. That cannot happen while the push
+           * goes on (a send that leaves its action unsent stops the push);
+           * should it, give the action back for a later round. */
+          if (!pieper_outbox_retry_later (outbox, next_id, 0, NULL, &error))
+            {
+              push_store_failed (send, &error);
+              return;
+            }
+        }
+      else
+        {
+          mark_processed (round, next);
+          begin_send (send->task, next);
+        }
+    }
+
   action_finished (send);
 }
 
@@ -457,32 +538,17 @@ readback_cb (GObject      *object,
   send_action (send);
 }
 
-/* Claims the action and starts sending it. Returns FALSE when it was not
- * started: another sender has it, or the store failed (then the push
- * stops). */
-static gboolean
-start_send (GTask        *task,
+/* Starts sending an action claimed already. @action is as it was before
+ * the claim. */
+static void
+begin_send (GTask        *task,
             PieperAction *action)
 {
   Round *round = _pieper_sync_round (task);
   PieperProvider *provider = round->current->provider;
   const char *incident = pieper_action_get_incident_remote_id (action);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GError) error = NULL;
   Send *send;
-
-  if (!pieper_outbox_mark_inflight (round->engine->outbox, pieper_action_get_id (action), &error))
-    {
-      /* Another sync (the app, or another pieperctl) is sending it. */
-      if (g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
-          g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID))
-        return FALSE;
-
-      if (round->push_error == NULL)
-        round->push_error = g_steal_pointer (&error);
-      round->push_stopped = TRUE;
-      return FALSE;
-    }
 
   send = g_new0 (Send, 1);
   send->task = g_object_ref (task);
@@ -511,7 +577,32 @@ start_send (GTask        *task,
       pieper_provider_get_incident_async (provider, incident, cancellable, precheck_cb, send);
       break;
     }
+}
 
+/* Claims the action and starts sending it. Returns FALSE when it was not
+ * started: another sender has it, or the store failed (then the push
+ * stops). */
+static gboolean
+start_send (GTask        *task,
+            PieperAction *action)
+{
+  Round *round = _pieper_sync_round (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pieper_outbox_mark_inflight (round->engine->outbox, pieper_action_get_id (action), &error))
+    {
+      /* Another sync (the app, or another pieperctl) is sending it. */
+      if (g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
+          g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID))
+        return FALSE;
+
+      if (round->push_error == NULL)
+        round->push_error = g_steal_pointer (&error);
+      round->push_stopped = TRUE;
+      return FALSE;
+    }
+
+  begin_send (task, action);
   return TRUE;
 }
 
@@ -595,7 +686,6 @@ pump (GTask *task)
   while (!round->push_stopped && round->n_sending < MAX_SENDS_IN_FLIGHT)
     {
       PieperAction *action;
-      gint64 id;
 
       /* An action sent now may make the next one of its incident due, so
        * the next batch is taken only once this one is through. */
@@ -608,8 +698,7 @@ pump (GTask *task)
         }
 
       action = g_ptr_array_index (round->due, round->due_index++);
-      id = pieper_action_get_id (action);
-      g_hash_table_add (round->processed, g_memdup2 (&id, sizeof id));
+      mark_processed (round, action);
 
       start_send (task, action);
     }

@@ -5,8 +5,11 @@
 #include <libsoup/soup.h>
 #include <pieper.h>
 
+#include <sqlite3.h>
+
 #include "pieper-pagerduty.h"
 #include "pieper-sim.h"
+#include "pieper-store-private.h"
 #include "test-util.h"
 
 #define TOKEN "sync-test-token"
@@ -540,6 +543,45 @@ test_full_pull_reconciles (Fixture       *f,
 
 /* Notes on many incidents go several at once; each arrives once, and the
  * notes of one incident arrive in the order they were written. */
+/* Counts the commits that wrote to the outbox. */
+typedef struct
+{
+  gboolean outbox_written;
+  guint    n_commits;
+} CommitCount;
+
+static void
+note_update (void          *data,
+             int            op,
+             const char    *database,
+             const char    *table,
+             sqlite3_int64  rowid)
+{
+  CommitCount *count = data;
+
+  if (g_strcmp0 (table, "outbox") == 0)
+    count->outbox_written = TRUE;
+}
+
+static int
+count_commit (void *data)
+{
+  CommitCount *count = data;
+
+  if (count->outbox_written)
+    count->n_commits++;
+  count->outbox_written = FALSE;
+  return 0;
+}
+
+static void
+count_rollback (void *data)
+{
+  CommitCount *count = data;
+
+  count->outbox_written = FALSE;
+}
+
 static void
 test_notes_in_order_per_incident (Fixture       *f,
                                   gconstpointer  data)
@@ -551,6 +593,8 @@ test_notes_in_order_per_incident (Fixture       *f,
   PieperSyncStats stats;
   JsonArray *array;
   guint n_incidents;
+  CommitCount count = { FALSE, 0 };
+  sqlite3 *db;
 
   g_assert_true (sync_once (f, NULL, &error));
   open = pieper_store_list_incidents (f->store, PIEPER_FILTER_OPEN, &error);
@@ -570,11 +614,22 @@ test_notes_in_order_per_incident (Fixture       *f,
       }
   pieper_sim_reset_record (f->sim);
 
+  db = _pieper_store_get_db (f->store);
+  sqlite3_update_hook (db, note_update, &count);
+  sqlite3_commit_hook (db, count_commit, &count);
+  sqlite3_rollback_hook (db, count_rollback, &count);
   g_assert_true (sync_once (f, &stats, &error));
+  sqlite3_update_hook (db, NULL, NULL);
+  sqlite3_commit_hook (db, NULL, NULL);
+  sqlite3_rollback_hook (db, NULL, NULL);
   g_assert_no_error (error);
   g_assert_cmpuint (stats.sent, ==, 3 * n_incidents);
   g_assert_cmpuint (stats.unsent, ==, 0);
   g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 3 * n_incidents);
+  /* One commit settles a note and claims the next; only the first claim
+   * of each of the (at most 8) sends at once is a commit of its own. */
+  g_test_message ("%u outbox commits for %u notes", count.n_commits, stats.sent);
+  g_assert_cmpuint (count.n_commits, <=, stats.sent + 8);
   /* Kept-alive connections carry them, not one connection each. */
   g_assert_cmpuint (pieper_sim_count_connections (f->sim), <=, 8 + 2);
 
