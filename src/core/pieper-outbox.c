@@ -871,17 +871,87 @@ oldest_unsent (PieperOutbox  *self,
 }
 
 /*
- * Marks an action done, as pieper_outbox_mark_done() does, and in the same
- * transaction claims the action to send next: the incident's next one, when
- * it is its oldest unsent and due; else @fallback_id (another incident's
- * oldest, chosen by the caller), if given and still claimable. One commit
- * then settles one action and claims the next, and both rules still hold:
- * the outcome is committed before the incident's next action leaves, and
- * an action is claimed before it leaves.
+ * Marks actions done, each as pieper_outbox_mark_done() does, all in one
+ * transaction, and in the same transaction claims what to send next in
+ * each one's place: the incident's next action, when it is now the
+ * incident's oldest unsent and due; else the first claimable one of
+ * @fallbacks from *@fallback_index on (each tried one is passed over:
+ * *@fallback_index ends after it). One commit then settles the actions and
+ * claims the next ones, and both rules still hold: an outcome is committed
+ * before the incident's next action leaves, and an action is claimed
+ * before it leaves.
  *
- * @claimed is set to the claimed action as it was before the claim (so its
- * attempts say whether an earlier attempt may have arrived), or %NULL.
+ * Each claimed action is returned in its PieperSettled as it was before
+ * the claim (so its attempts say whether an earlier attempt may have
+ * arrived). With @claim_next FALSE nothing is claimed. On failure nothing
+ * is written, nothing claimed, and *@fallback_index is as it was.
  */
+gboolean
+_pieper_outbox_settle_and_claim (PieperOutbox   *self,
+                                 PieperSettled  *settled,
+                                 guint           n_settled,
+                                 gboolean        claim_next,
+                                 GPtrArray      *fallbacks,
+                                 guint          *fallback_index,
+                                 GError        **error)
+{
+  guint first_fallback = fallback_index != NULL ? *fallback_index : 0;
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (settled != NULL || n_settled == 0, FALSE);
+  g_return_val_if_fail (fallbacks == NULL || fallback_index != NULL, FALSE);
+
+  for (guint i = 0; i < n_settled; i++)
+    {
+      g_return_val_if_fail (settled[i].confirmed == NULL || PIEPER_IS_INCIDENT (settled[i].confirmed), FALSE);
+      g_return_val_if_fail (settled[i].note == NULL || PIEPER_IS_TIMELINE_ENTRY (settled[i].note), FALSE);
+      g_return_val_if_fail (settled[i].claimed == NULL, FALSE);
+    }
+
+  if (!_pieper_store_begin (self->store, error))
+    return FALSE;
+
+  for (guint i = 0; i < n_settled; i++)
+    {
+      PieperSettled *s = &settled[i];
+      gint64 incident_id = 0;
+      gint64 next_id;
+
+      if (!move_done (self, s->action_id, s->confirmed, s->note, &incident_id, error))
+        goto failed;
+
+      if (!claim_next)
+        continue;
+
+      if ((next_id = oldest_unsent (self, incident_id, error)) < 0 ||
+          (next_id > 0 && !claim (self, next_id, &s->claimed, error)))
+        goto failed;
+
+      while (s->claimed == NULL && fallbacks != NULL && *fallback_index < fallbacks->len)
+        {
+          PieperAction *fallback = g_ptr_array_index (fallbacks, (*fallback_index)++);
+
+          if (!claim (self, pieper_action_get_id (fallback), &s->claimed, error))
+            goto failed;
+        }
+    }
+
+  if (_pieper_store_commit (self->store, error))
+    return TRUE;
+
+  /* The commit rolled back. */
+  goto undo;
+
+failed:
+  _pieper_store_rollback (self->store);
+undo:
+  for (guint i = 0; i < n_settled; i++)
+    g_clear_object (&settled[i].claimed);
+  if (fallback_index != NULL)
+    *fallback_index = first_fallback;
+  return FALSE;
+}
+
 gboolean
 _pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
                                     gint64                action_id,
@@ -891,35 +961,32 @@ _pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
                                     PieperAction        **claimed,
                                     GError              **error)
 {
-  gint64 incident_id = 0;
-  gint64 next_id;
+  PieperSettled settled = { action_id, confirmed, note, NULL };
+  g_autoptr(GPtrArray) fallbacks = NULL;
+  guint fallback_index = 0;
 
-  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
-  g_return_val_if_fail (confirmed == NULL || PIEPER_IS_INCIDENT (confirmed), FALSE);
-  g_return_val_if_fail (note == NULL || PIEPER_IS_TIMELINE_ENTRY (note), FALSE);
   g_return_val_if_fail (claimed != NULL && *claimed == NULL, FALSE);
 
-  if (!_pieper_store_begin (self->store, error))
-    return FALSE;
-
-  if (!move_done (self, action_id, confirmed, note, &incident_id, error) ||
-      (next_id = oldest_unsent (self, incident_id, error)) < 0 ||
-      (next_id > 0 && !claim (self, next_id, claimed, error)) ||
-      (*claimed == NULL && fallback_id > 0 && !claim (self, fallback_id, claimed, error)))
-    goto failed;
-
-  if (!_pieper_store_commit (self->store, error))
+  if (fallback_id > 0)
     {
-      g_clear_object (claimed);
-      return FALSE;
+      g_autoptr(GError) local_error = NULL;
+      PieperAction *fallback = pieper_outbox_get (self, fallback_id, &local_error);
+
+      fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
+      if (fallback != NULL)
+        g_ptr_array_add (fallbacks, fallback);
+      else if (!g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
     }
 
-  return TRUE;
+  if (!_pieper_outbox_settle_and_claim (self, &settled, 1, TRUE, fallbacks, &fallback_index, error))
+    return FALSE;
 
-failed:
-  g_clear_object (claimed);
-  _pieper_store_rollback (self->store);
-  return FALSE;
+  *claimed = settled.claimed;
+  return TRUE;
 }
 
 gboolean

@@ -94,7 +94,9 @@ typedef struct
   GPtrArray        *due;           /* PieperAction, at most one per incident */
   guint             due_index;
   GHashTable       *processed;     /* action ids (gint64*) tried this round */
-  guint             n_sending;     /* actions in flight */
+  guint             n_sending;     /* actions in flight, or confirmed and not yet settled */
+  GPtrArray        *settling;      /* sends confirmed, to be committed together */
+  guint             settle_source;
   gboolean          push_stopped;  /* start no more sends for this account */
   GError           *push_error;    /* a store error: ends the round */
 
@@ -131,8 +133,26 @@ void      _pieper_sync_next_account      (GTask     *task);
 void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
                                           PieperIncident   *incident);
 
-/* pieper-outbox.c: marks an action done and, in the same transaction,
- * claims the one to send next (the incident's next, else @fallback_id). */
+/* pieper-outbox.c: an action the server confirmed, to be marked done. */
+typedef struct
+{
+  gint64               action_id;
+  PieperIncident      *confirmed;   /* the incident as the server answered, or NULL */
+  PieperTimelineEntry *note;        /* the note as delivered, or NULL */
+  PieperAction        *claimed;     /* out: claimed to be sent next, or NULL */
+} PieperSettled;
+
+/* Marks actions done in one transaction and claims, in the same one, what
+ * to send next in each one's place (the incident's next, else the first
+ * claimable of @fallbacks from *@fallback_index on). */
+gboolean  _pieper_outbox_settle_and_claim    (PieperOutbox         *self,
+                                              PieperSettled        *settled,
+                                              guint                 n_settled,
+                                              gboolean              claim_next,
+                                              GPtrArray            *fallbacks,
+                                              guint                *fallback_index,
+                                              GError              **error);
+/* The same for one action and at most one fallback. */
 gboolean  _pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
                                               gint64                action_id,
                                               PieperIncident       *confirmed,

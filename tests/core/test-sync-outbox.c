@@ -229,6 +229,99 @@ test_not_inflight (void)
   g_assert_cmpint (state_of (ts, b), ==, PIEPER_ACTION_PENDING);
 }
 
+/* Several actions settled in one commit, each with the next in its place:
+ * the incident's next, else the first claimable of the fallbacks, each
+ * tried one passed over. */
+static void
+test_settle_several (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GPtrArray) fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 one = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 two = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 three = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 four = test_store_add_incident (ts, "PQ4", 4, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 a1 = queue_note (ts, one, "a1");
+  gint64 b1 = queue_note (ts, two, "b1");
+  gint64 c1 = queue_note (ts, three, "c1");
+  gint64 d1 = queue_note (ts, four, "d1");
+  gint64 a2 = queue_note (ts, one, "a2");
+  PieperSettled settled[2] = { { a1, NULL, NULL, NULL }, { b1, NULL, NULL, NULL } };
+  guint index = 0;
+
+  mark_inflight (ts, a1);
+  mark_inflight (ts, b1);
+  /* c1 is being sent by another send already. */
+  mark_inflight (ts, c1);
+  g_ptr_array_add (fallbacks, pieper_outbox_get (ts->outbox, c1, NULL));
+  g_ptr_array_add (fallbacks, pieper_outbox_get (ts->outbox, d1, NULL));
+
+  count_commits (ts);
+  g_assert_true (_pieper_outbox_settle_and_claim (ts->outbox, settled, 2, TRUE, fallbacks, &index, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_commits, ==, 1);
+
+  g_assert_cmpint (state_of (ts, a1), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpint (state_of (ts, b1), ==, PIEPER_ACTION_DONE);
+  g_assert_nonnull (settled[0].claimed);
+  g_assert_cmpint (pieper_action_get_id (settled[0].claimed), ==, a2);
+  g_assert_nonnull (settled[1].claimed);
+  g_assert_cmpint (pieper_action_get_id (settled[1].claimed), ==, d1);
+  g_assert_cmpuint (index, ==, 2);
+  g_assert_cmpint (state_of (ts, a2), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_cmpint (state_of (ts, d1), ==, PIEPER_ACTION_INFLIGHT);
+
+  g_clear_object (&settled[0].claimed);
+  g_clear_object (&settled[1].claimed);
+}
+
+/* When one of them cannot be settled, none is, nothing is claimed, and
+ * the fallbacks are as they were. */
+static void
+test_settle_all_or_nothing (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GPtrArray) fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 one = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 two = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 three = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 a1 = queue_note (ts, one, "a1");
+  gint64 b1 = queue_note (ts, two, "b1");
+  gint64 c1 = queue_note (ts, three, "c1");
+  gint64 b2 = queue_note (ts, two, "b2");
+  /* a1 has no next of its own: it takes the fallback, c1. */
+  PieperSettled settled[2] = { { a1, NULL, NULL, NULL }, { b1, NULL, NULL, NULL } };
+  guint index = 0;
+
+  mark_inflight (ts, a1);
+  /* b1 was never claimed: it cannot be done. */
+  g_ptr_array_add (fallbacks, pieper_outbox_get (ts->outbox, c1, NULL));
+
+  g_assert_false (_pieper_outbox_settle_and_claim (ts->outbox, settled, 2, TRUE, fallbacks, &index, &error));
+  g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID);
+  g_assert_null (settled[0].claimed);
+  g_assert_null (settled[1].claimed);
+  g_assert_cmpuint (index, ==, 0);
+  g_assert_cmpint (state_of (ts, a1), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_cmpint (state_of (ts, b1), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpint (state_of (ts, c1), ==, PIEPER_ACTION_PENDING);
+
+  /* Without claiming, only the settling is done. */
+  g_clear_error (&error);
+  mark_inflight (ts, b1);
+  g_assert_true (_pieper_outbox_settle_and_claim (ts->outbox, settled, 2, FALSE, fallbacks, &index, &error));
+  g_assert_no_error (error);
+  g_assert_null (settled[0].claimed);
+  g_assert_null (settled[1].claimed);
+  g_assert_cmpuint (index, ==, 0);
+  g_assert_cmpint (state_of (ts, a1), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpint (state_of (ts, b1), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpint (state_of (ts, b2), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpint (state_of (ts, c1), ==, PIEPER_ACTION_PENDING);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -239,6 +332,8 @@ main (int    argc,
   g_test_add_func ("/sync-outbox/never-overtakes", test_never_overtakes);
   g_test_add_func ("/sync-outbox/fallback-not-claimable", test_fallback_not_claimable);
   g_test_add_func ("/sync-outbox/not-inflight", test_not_inflight);
+  g_test_add_func ("/sync-outbox/settle-several", test_settle_several);
+  g_test_add_func ("/sync-outbox/settle-all-or-nothing", test_settle_all_or_nothing);
 
   return g_test_run ();
 }
