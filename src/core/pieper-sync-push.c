@@ -114,8 +114,12 @@ action_error (Send   *send,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      /* The outcome is unknown; the next round reads back before resending. */
-      pieper_outbox_retry_later (outbox, id, 0, error->message, NULL);
+      /* The outcome is unknown, and the request may still be on its way
+       * to the server or being handled there: a read-back now could miss
+       * it and send the note twice. So the next try (which reads back
+       * first) waits a little. */
+      pieper_outbox_retry_later (outbox, id, _pieper_sync_now () + UNKNOWN_OUTCOME_WAIT,
+                                 error->message, NULL);
       round->push_stopped = TRUE;
       action_finished (send);
       return;
