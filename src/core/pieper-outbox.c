@@ -662,6 +662,103 @@ is_allowed_move (PieperActionState from,
     }
 }
 
+/* Reads an action and checks that it may move to @to now. Returns it as
+ * it is, or %NULL. */
+static PieperAction *
+check_move (PieperOutbox       *self,
+            gint64              action_id,
+            PieperActionState   to,
+            PieperActionState   only_from,
+            gint64              now,
+            GError            **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+  PieperActionState from;
+
+  if (!(action = pieper_outbox_get (self, action_id, error)))
+    return NULL;
+
+  from = pieper_action_get_state (action);
+  if (!is_allowed_move (from, to) || (only_from != (PieperActionState) -1 && from != only_from))
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   _("Action %lld cannot go from %s to %s"),
+                   (long long) action_id, pieper_action_state_to_string (from),
+                   pieper_action_state_to_string (to));
+      return NULL;
+    }
+
+  /* A pending action waiting for its retry is not due yet; an inflight one
+   * within its lease is being sent by someone else, unless they are gone. */
+  if (to == PIEPER_ACTION_INFLIGHT && !is_due (action, now))
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
+                   _("Action %lld is not due yet or is being sent by another sync"),
+                   (long long) action_id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&action);
+}
+
+/* Moves several actions, checked already, to done or to inflight (claimed
+ * by this process) within the current transaction, with one statement: the
+ * outbox's CHECK on its state costs SQLite a temporary b-tree each time a
+ * statement runs, whatever the number of rows. */
+static gboolean
+write_moves (PieperOutbox       *self,
+             GArray             *ids,
+             PieperActionState   to,
+             gint64              now,
+             GError            **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GString) list = NULL;
+
+  g_assert (to == PIEPER_ACTION_DONE || to == PIEPER_ACTION_INFLIGHT);
+
+  if (ids->len == 0)
+    return TRUE;
+
+  list = g_string_new ("[");
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", g_array_index (ids, gint64, i));
+  g_string_append_c (list, ']');
+
+  /* As move() writes each, without a reason. */
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "UPDATE outbox SET state = ?2,"
+                                      " attempts = attempts + ?3,"
+                                      " next_attempt_at = ?4,"
+                                      " last_error = CASE WHEN ?7 THEN NULL ELSE last_error END,"
+                                      " updated_at = ?5, claimed_by = ?6"
+                                      " WHERE id IN (SELECT value FROM json_each (?1))",
+                                      error)))
+    return FALSE;
+
+  _pieper_bind_text (stmt, 1, list->str);
+  _pieper_bind_text (stmt, 2, pieper_action_state_to_string (to));
+  sqlite3_bind_int (stmt, 3, to == PIEPER_ACTION_INFLIGHT ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, to == PIEPER_ACTION_INFLIGHT ? now + INFLIGHT_LEASE : 0);
+  sqlite3_bind_int64 (stmt, 5, now);
+  _pieper_bind_text (stmt, 6, to == PIEPER_ACTION_INFLIGHT ? self_owner () : NULL);
+  sqlite3_bind_int (stmt, 7, to == PIEPER_ACTION_DONE);
+
+  if (!_pieper_store_step_done (self->store, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (_pieper_store_get_db (self->store)) != (int) ids->len)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "%u actions were to move to %s, %d did",
+                   ids->len, pieper_action_state_to_string (to),
+                   sqlite3_changes (_pieper_store_get_db (self->store)));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Moves one action within the current transaction. */
 static gboolean
 move (PieperOutbox       *self,
@@ -676,31 +773,10 @@ move (PieperOutbox       *self,
   g_autoptr(PieperAction) action = NULL;
   g_autoptr(PieperStmt) stmt = NULL;
   g_autofree char *capped = NULL;
-  PieperActionState from;
   gint64 now = _pieper_now ();
 
-  if (!(action = pieper_outbox_get (self, action_id, error)))
+  if (!(action = check_move (self, action_id, to, only_from, now, error)))
     return FALSE;
-
-  from = pieper_action_get_state (action);
-  if (!is_allowed_move (from, to) || (only_from != (PieperActionState) -1 && from != only_from))
-    {
-      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   _("Action %lld cannot go from %s to %s"),
-                   (long long) action_id, pieper_action_state_to_string (from),
-                   pieper_action_state_to_string (to));
-      return FALSE;
-    }
-
-  /* A pending action waiting for its retry is not due yet; an inflight one
-   * within its lease is being sent by someone else, unless they are gone. */
-  if (to == PIEPER_ACTION_INFLIGHT && !is_due (action, now))
-    {
-      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
-                   _("Action %lld is not due yet or is being sent by another sync"),
-                   (long long) action_id);
-      return FALSE;
-    }
 
   if (!(stmt = _pieper_store_prepare (self->store,
                                       "UPDATE outbox SET state = ?2,"
@@ -764,6 +840,29 @@ pieper_outbox_mark_inflight (PieperOutbox  *self,
                          _pieper_now () + INFLIGHT_LEASE, NULL, error);
 }
 
+/* What marking an action done writes besides its state: the incident as
+ * the server confirmed it, the note as delivered. */
+static gboolean
+settle_one (PieperOutbox         *self,
+            PieperAction         *action,
+            PieperIncident       *confirmed,
+            PieperTimelineEntry  *note,
+            GError              **error)
+{
+  if (confirmed != NULL &&
+      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
+    return FALSE;
+
+  /* The note is linked to the action, so a later read-back never takes
+   * it for the delivery of another note with the same words. */
+  if (note != NULL &&
+      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
+                                      pieper_action_get_id (action), error))
+    return FALSE;
+
+  return TRUE;
+}
+
 /* Marks an action done within the current transaction. Sets @incident_id
  * to its incident. */
 static gboolean
@@ -776,18 +875,8 @@ move_done (PieperOutbox         *self,
 {
   g_autoptr(PieperAction) action = NULL;
 
-  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error))
-    return FALSE;
-
-  if (confirmed != NULL &&
-      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
-    return FALSE;
-
-  /* The note is linked to the action, so a later read-back never takes
-   * it for the delivery of another note with the same words. */
-  if (note != NULL &&
-      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
-                                      action_id, error))
+  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error) ||
+      !settle_one (self, action, confirmed, note, error))
     return FALSE;
 
   if (incident_id != NULL)
@@ -819,21 +908,31 @@ pieper_outbox_mark_done (PieperOutbox         *self,
   return _pieper_store_commit (self->store, error);
 }
 
-/* Claims an action within the current transaction, as
- * pieper_outbox_mark_inflight() does. An action that cannot be claimed
- * (not due, another sender's, no longer unsent, gone) is no error:
- * @claimed stays %NULL. */
+/* Checks that an action may be claimed, as pieper_outbox_mark_inflight()
+ * would, and adds it to @claim_ids. An action that cannot be claimed (not
+ * due, another sender's, no longer unsent, gone, or claimed already in
+ * this transaction) is no error: @claimed stays %NULL. */
 static gboolean
-claim (PieperOutbox  *self,
-       gint64         action_id,
-       PieperAction **claimed,
-       GError       **error)
+check_claim (PieperOutbox  *self,
+             gint64         action_id,
+             gint64         now,
+             GArray        *claim_ids,
+             PieperAction **claimed,
+             GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
+  PieperAction *action;
 
-  if (move (self, action_id, PIEPER_ACTION_INFLIGHT, -1, _pieper_now () + INFLIGHT_LEASE,
-            NULL, claimed, &local_error))
-    return TRUE;
+  for (guint i = 0; i < claim_ids->len; i++)
+    if (g_array_index (claim_ids, gint64, i) == action_id)
+      return TRUE;
+
+  if ((action = check_move (self, action_id, PIEPER_ACTION_INFLIGHT, -1, now, &local_error)))
+    {
+      g_array_append_val (claim_ids, action_id);
+      *claimed = action;
+      return TRUE;
+    }
 
   if (g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
       g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID) ||
@@ -844,22 +943,26 @@ claim (PieperOutbox  *self,
   return FALSE;
 }
 
-/* The oldest unsent action of an incident, or 0; -1 on error. */
+/* The oldest unsent action of an incident but @settling (being marked done
+ * in this transaction), or 0; -1 on error. */
 static gint64
 oldest_unsent (PieperOutbox  *self,
                gint64         incident_id,
+               gint64         settling,
                GError       **error)
 {
   g_autoptr(PieperStmt) stmt = NULL;
   int rc;
 
   if (!(stmt = _pieper_store_prepare (self->store,
-                                      "SELECT id FROM outbox WHERE incident_id = ?"
-                                      " AND state IN ('pending', 'inflight') ORDER BY id LIMIT 1",
+                                      "SELECT id FROM outbox WHERE incident_id = ?1"
+                                      " AND state IN ('pending', 'inflight') AND id != ?2"
+                                      " ORDER BY id LIMIT 1",
                                       error)))
     return -1;
 
   sqlite3_bind_int64 (stmt, 1, incident_id);
+  sqlite3_bind_int64 (stmt, 2, settling);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return sqlite3_column_int64 (stmt, 0);
@@ -896,6 +999,9 @@ _pieper_outbox_settle_and_claim (PieperOutbox   *self,
                                  GError        **error)
 {
   guint first_fallback = fallback_index != NULL ? *fallback_index : 0;
+  g_autoptr(GArray) done_ids = NULL;
+  g_autoptr(GArray) claim_ids = NULL;
+  gint64 now = _pieper_now ();
 
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (settled != NULL || n_settled == 0, FALSE);
@@ -908,33 +1014,44 @@ _pieper_outbox_settle_and_claim (PieperOutbox   *self,
       g_return_val_if_fail (settled[i].claimed == NULL, FALSE);
     }
 
+  done_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_settled);
+  claim_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_settled);
+
   if (!_pieper_store_begin (self->store, error))
     return FALSE;
 
+  /* Each is checked and its timeline written as it comes; the state moves
+   * are written together at the end. */
   for (guint i = 0; i < n_settled; i++)
     {
       PieperSettled *s = &settled[i];
-      gint64 incident_id = 0;
+      g_autoptr(PieperAction) action = NULL;
       gint64 next_id;
 
-      if (!move_done (self, s->action_id, s->confirmed, s->note, &incident_id, error))
+      if (!(action = check_move (self, s->action_id, PIEPER_ACTION_DONE, -1, now, error)) ||
+          !settle_one (self, action, s->confirmed, s->note, error))
         goto failed;
+      g_array_append_val (done_ids, s->action_id);
 
       if (!claim_next)
         continue;
 
-      if ((next_id = oldest_unsent (self, incident_id, error)) < 0 ||
-          (next_id > 0 && !claim (self, next_id, &s->claimed, error)))
+      if ((next_id = oldest_unsent (self, pieper_action_get_incident_id (action), s->action_id, error)) < 0 ||
+          (next_id > 0 && !check_claim (self, next_id, now, claim_ids, &s->claimed, error)))
         goto failed;
 
       while (s->claimed == NULL && fallbacks != NULL && *fallback_index < fallbacks->len)
         {
           PieperAction *fallback = g_ptr_array_index (fallbacks, (*fallback_index)++);
 
-          if (!claim (self, pieper_action_get_id (fallback), &s->claimed, error))
+          if (!check_claim (self, pieper_action_get_id (fallback), now, claim_ids, &s->claimed, error))
             goto failed;
         }
     }
+
+  if (!write_moves (self, done_ids, PIEPER_ACTION_DONE, now, error) ||
+      !write_moves (self, claim_ids, PIEPER_ACTION_INFLIGHT, now, error))
+    goto failed;
 
   if (_pieper_store_commit (self->store, error))
     return TRUE;

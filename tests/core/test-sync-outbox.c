@@ -322,6 +322,46 @@ test_settle_all_or_nothing (void)
   g_assert_cmpint (state_of (ts, c1), ==, PIEPER_ACTION_PENDING);
 }
 
+/* An action is claimed once, even when two settled actions could take it
+ * (the claims are written together at the end of the transaction). */
+static void
+test_settle_claims_once (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GPtrArray) fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 one = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 two = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 three = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 a1 = queue_note (ts, one, "a1");
+  gint64 b1 = queue_note (ts, two, "b1");
+  gint64 c1 = queue_note (ts, three, "c1");
+  PieperSettled settled[2] = { { a1, NULL, NULL, NULL }, { b1, NULL, NULL, NULL } };
+  guint index = 0;
+  g_autoptr(PieperAction) attempts_of = NULL;
+
+  mark_inflight (ts, a1);
+  mark_inflight (ts, b1);
+  g_ptr_array_add (fallbacks, pieper_outbox_get (ts->outbox, c1, NULL));
+  g_ptr_array_add (fallbacks, pieper_outbox_get (ts->outbox, c1, NULL));
+
+  g_assert_true (_pieper_outbox_settle_and_claim (ts->outbox, settled, 2, TRUE, fallbacks, &index, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (settled[0].claimed);
+  g_assert_cmpint (pieper_action_get_id (settled[0].claimed), ==, c1);
+  g_assert_null (settled[1].claimed);
+  g_assert_cmpuint (index, ==, 2);
+  g_assert_cmpint (state_of (ts, a1), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpint (state_of (ts, b1), ==, PIEPER_ACTION_DONE);
+
+  attempts_of = pieper_outbox_get (ts->outbox, c1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (attempts_of), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_cmpuint (pieper_action_get_attempts (attempts_of), ==, 1);
+
+  g_clear_object (&settled[0].claimed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -334,6 +374,7 @@ main (int    argc,
   g_test_add_func ("/sync-outbox/not-inflight", test_not_inflight);
   g_test_add_func ("/sync-outbox/settle-several", test_settle_several);
   g_test_add_func ("/sync-outbox/settle-all-or-nothing", test_settle_all_or_nothing);
+  g_test_add_func ("/sync-outbox/settle-claims-once", test_settle_claims_once);
 
   return g_test_run ();
 }
