@@ -10,6 +10,7 @@
 
 #include "pieper-outbox.h"
 #include "pieper-store-private.h"
+#include "pieper-sync-engine-private.h"
 
 /* How long a sync may hold an action inflight before another sync (say,
  * after the first one crashed) may take it over, in seconds. */
@@ -661,6 +662,103 @@ is_allowed_move (PieperActionState from,
     }
 }
 
+/* Reads an action and checks that it may move to @to now. Returns it as
+ * it is, or %NULL. */
+static PieperAction *
+check_move (PieperOutbox       *self,
+            gint64              action_id,
+            PieperActionState   to,
+            PieperActionState   only_from,
+            gint64              now,
+            GError            **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+  PieperActionState from;
+
+  if (!(action = pieper_outbox_get (self, action_id, error)))
+    return NULL;
+
+  from = pieper_action_get_state (action);
+  if (!is_allowed_move (from, to) || (only_from != (PieperActionState) -1 && from != only_from))
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   _("Action %lld cannot go from %s to %s"),
+                   (long long) action_id, pieper_action_state_to_string (from),
+                   pieper_action_state_to_string (to));
+      return NULL;
+    }
+
+  /* A pending action waiting for its retry is not due yet; an inflight one
+   * within its lease is being sent by someone else, unless they are gone. */
+  if (to == PIEPER_ACTION_INFLIGHT && !is_due (action, now))
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
+                   _("Action %lld is not due yet or is being sent by another sync"),
+                   (long long) action_id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&action);
+}
+
+/* Moves several actions, checked already, to done or to inflight (claimed
+ * by this process) within the current transaction, with one statement: the
+ * outbox's CHECK on its state costs SQLite a temporary b-tree each time a
+ * statement runs, whatever the number of rows. */
+static gboolean
+write_moves (PieperOutbox       *self,
+             GArray             *ids,
+             PieperActionState   to,
+             gint64              now,
+             GError            **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GString) list = NULL;
+
+  g_assert (to == PIEPER_ACTION_DONE || to == PIEPER_ACTION_INFLIGHT);
+
+  if (ids->len == 0)
+    return TRUE;
+
+  list = g_string_new ("[");
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", g_array_index (ids, gint64, i));
+  g_string_append_c (list, ']');
+
+  /* As move() writes each, without a reason. */
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "UPDATE outbox SET state = ?2,"
+                                      " attempts = attempts + ?3,"
+                                      " next_attempt_at = ?4,"
+                                      " last_error = CASE WHEN ?7 THEN NULL ELSE last_error END,"
+                                      " updated_at = ?5, claimed_by = ?6"
+                                      " WHERE id IN (SELECT value FROM json_each (?1))",
+                                      error)))
+    return FALSE;
+
+  _pieper_bind_text (stmt, 1, list->str);
+  _pieper_bind_text (stmt, 2, pieper_action_state_to_string (to));
+  sqlite3_bind_int (stmt, 3, to == PIEPER_ACTION_INFLIGHT ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, to == PIEPER_ACTION_INFLIGHT ? now + INFLIGHT_LEASE : 0);
+  sqlite3_bind_int64 (stmt, 5, now);
+  _pieper_bind_text (stmt, 6, to == PIEPER_ACTION_INFLIGHT ? self_owner () : NULL);
+  sqlite3_bind_int (stmt, 7, to == PIEPER_ACTION_DONE);
+
+  if (!_pieper_store_step_done (self->store, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (_pieper_store_get_db (self->store)) != (int) ids->len)
+    {
+      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
+                   "%u actions were to move to %s, %d did",
+                   ids->len, pieper_action_state_to_string (to),
+                   sqlite3_changes (_pieper_store_get_db (self->store)));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Moves one action within the current transaction. */
 static gboolean
 move (PieperOutbox       *self,
@@ -675,31 +773,10 @@ move (PieperOutbox       *self,
   g_autoptr(PieperAction) action = NULL;
   g_autoptr(PieperStmt) stmt = NULL;
   g_autofree char *capped = NULL;
-  PieperActionState from;
   gint64 now = _pieper_now ();
 
-  if (!(action = pieper_outbox_get (self, action_id, error)))
+  if (!(action = check_move (self, action_id, to, only_from, now, error)))
     return FALSE;
-
-  from = pieper_action_get_state (action);
-  if (!is_allowed_move (from, to) || (only_from != (PieperActionState) -1 && from != only_from))
-    {
-      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID,
-                   _("Action %lld cannot go from %s to %s"),
-                   (long long) action_id, pieper_action_state_to_string (from),
-                   pieper_action_state_to_string (to));
-      return FALSE;
-    }
-
-  /* A pending action waiting for its retry is not due yet; an inflight one
-   * within its lease is being sent by someone else, unless they are gone. */
-  if (to == PIEPER_ACTION_INFLIGHT && !is_due (action, now))
-    {
-      g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY,
-                   _("Action %lld is not due yet or is being sent by another sync"),
-                   (long long) action_id);
-      return FALSE;
-    }
 
   if (!(stmt = _pieper_store_prepare (self->store,
                                       "UPDATE outbox SET state = ?2,"
@@ -763,6 +840,51 @@ pieper_outbox_mark_inflight (PieperOutbox  *self,
                          _pieper_now () + INFLIGHT_LEASE, NULL, error);
 }
 
+/* What marking an action done writes besides its state: the incident as
+ * the server confirmed it, the note as delivered. */
+static gboolean
+settle_one (PieperOutbox         *self,
+            PieperAction         *action,
+            PieperIncident       *confirmed,
+            PieperTimelineEntry  *note,
+            GError              **error)
+{
+  if (confirmed != NULL &&
+      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
+    return FALSE;
+
+  /* The note is linked to the action, so a later read-back never takes
+   * it for the delivery of another note with the same words. */
+  if (note != NULL &&
+      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
+                                      pieper_action_get_id (action), error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Marks an action done within the current transaction. Sets @incident_id
+ * to its incident. */
+static gboolean
+move_done (PieperOutbox         *self,
+           gint64                action_id,
+           PieperIncident       *confirmed,
+           PieperTimelineEntry  *note,
+           gint64               *incident_id,
+           GError              **error)
+{
+  g_autoptr(PieperAction) action = NULL;
+
+  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error) ||
+      !settle_one (self, action, confirmed, note, error))
+    return FALSE;
+
+  if (incident_id != NULL)
+    *incident_id = pieper_action_get_incident_id (action);
+
+  return TRUE;
+}
+
 gboolean
 pieper_outbox_mark_done (PieperOutbox         *self,
                          gint64                action_id,
@@ -770,8 +892,6 @@ pieper_outbox_mark_done (PieperOutbox         *self,
                          PieperTimelineEntry  *note,
                          GError              **error)
 {
-  g_autoptr(PieperAction) action = NULL;
-
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (confirmed == NULL || PIEPER_IS_INCIDENT (confirmed), FALSE);
   g_return_val_if_fail (note == NULL || PIEPER_IS_TIMELINE_ENTRY (note), FALSE);
@@ -779,25 +899,211 @@ pieper_outbox_mark_done (PieperOutbox         *self,
   if (!_pieper_store_begin (self->store, error))
     return FALSE;
 
-  if (!move (self, action_id, PIEPER_ACTION_DONE, -1, 0, NULL, &action, error))
-    goto failed;
-
-  if (confirmed != NULL &&
-      !_pieper_store_upsert_incident (self->store, pieper_action_get_account_id (action), confirmed, error))
-    goto failed;
-
-  /* The note is linked to the action, so a later read-back never takes
-   * it for the delivery of another note with the same words. */
-  if (note != NULL &&
-      !_pieper_store_insert_timeline (self->store, pieper_action_get_incident_id (action), note,
-                                      action_id, error))
-    goto failed;
+  if (!move_done (self, action_id, confirmed, note, NULL, error))
+    {
+      _pieper_store_rollback (self->store);
+      return FALSE;
+    }
 
   return _pieper_store_commit (self->store, error);
+}
+
+/* Checks that an action may be claimed, as pieper_outbox_mark_inflight()
+ * would, and adds it to @claim_ids. An action that cannot be claimed (not
+ * due, another sender's, no longer unsent, gone, or claimed already in
+ * this transaction) is no error: @claimed stays %NULL. */
+static gboolean
+check_claim (PieperOutbox  *self,
+             gint64         action_id,
+             gint64         now,
+             GArray        *claim_ids,
+             PieperAction **claimed,
+             GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PieperAction *action;
+
+  for (guint i = 0; i < claim_ids->len; i++)
+    if (g_array_index (claim_ids, gint64, i) == action_id)
+      return TRUE;
+
+  if ((action = check_move (self, action_id, PIEPER_ACTION_INFLIGHT, -1, now, &local_error)))
+    {
+      g_array_append_val (claim_ids, action_id);
+      *claimed = action;
+      return TRUE;
+    }
+
+  if (g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
+      g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID) ||
+      g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+    return TRUE;
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* The oldest unsent action of an incident but @settling (being marked done
+ * in this transaction), or 0; -1 on error. */
+static gint64
+oldest_unsent (PieperOutbox  *self,
+               gint64         incident_id,
+               gint64         settling,
+               GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "SELECT id FROM outbox WHERE incident_id = ?1"
+                                      " AND state IN ('pending', 'inflight') AND id != ?2"
+                                      " ORDER BY id LIMIT 1",
+                                      error)))
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, incident_id);
+  sqlite3_bind_int64 (stmt, 2, settling);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  if (rc == SQLITE_DONE)
+    return 0;
+
+  _pieper_store_set_error (self->store, rc, error);
+  return -1;
+}
+
+/*
+ * Marks actions done, each as pieper_outbox_mark_done() does, all in one
+ * transaction, and in the same transaction claims what to send next in
+ * each one's place: the incident's next action, when it is now the
+ * incident's oldest unsent and due; else the first claimable one of
+ * @fallbacks from *@fallback_index on (each tried one is passed over:
+ * *@fallback_index ends after it). One commit then settles the actions and
+ * claims the next ones, and both rules still hold: an outcome is committed
+ * before the incident's next action leaves, and an action is claimed
+ * before it leaves.
+ *
+ * Each claimed action is returned in its PieperSettled as it was before
+ * the claim (so its attempts say whether an earlier attempt may have
+ * arrived). With @claim_next FALSE nothing is claimed. On failure nothing
+ * is written, nothing claimed, and *@fallback_index is as it was.
+ */
+gboolean
+_pieper_outbox_settle_and_claim (PieperOutbox   *self,
+                                 PieperSettled  *settled,
+                                 guint           n_settled,
+                                 gboolean        claim_next,
+                                 GPtrArray      *fallbacks,
+                                 guint          *fallback_index,
+                                 GError        **error)
+{
+  guint first_fallback = fallback_index != NULL ? *fallback_index : 0;
+  g_autoptr(GArray) done_ids = NULL;
+  g_autoptr(GArray) claim_ids = NULL;
+  gint64 now = _pieper_now ();
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (settled != NULL || n_settled == 0, FALSE);
+  g_return_val_if_fail (fallbacks == NULL || fallback_index != NULL, FALSE);
+
+  for (guint i = 0; i < n_settled; i++)
+    {
+      g_return_val_if_fail (settled[i].confirmed == NULL || PIEPER_IS_INCIDENT (settled[i].confirmed), FALSE);
+      g_return_val_if_fail (settled[i].note == NULL || PIEPER_IS_TIMELINE_ENTRY (settled[i].note), FALSE);
+      g_return_val_if_fail (settled[i].claimed == NULL, FALSE);
+    }
+
+  done_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_settled);
+  claim_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_settled);
+
+  if (!_pieper_store_begin (self->store, error))
+    return FALSE;
+
+  /* Each is checked and its timeline written as it comes; the state moves
+   * are written together at the end. */
+  for (guint i = 0; i < n_settled; i++)
+    {
+      PieperSettled *s = &settled[i];
+      g_autoptr(PieperAction) action = NULL;
+      gint64 next_id;
+
+      if (!(action = check_move (self, s->action_id, PIEPER_ACTION_DONE, -1, now, error)) ||
+          !settle_one (self, action, s->confirmed, s->note, error))
+        goto failed;
+      g_array_append_val (done_ids, s->action_id);
+
+      if (!claim_next)
+        continue;
+
+      if ((next_id = oldest_unsent (self, pieper_action_get_incident_id (action), s->action_id, error)) < 0 ||
+          (next_id > 0 && !check_claim (self, next_id, now, claim_ids, &s->claimed, error)))
+        goto failed;
+
+      while (s->claimed == NULL && fallbacks != NULL && *fallback_index < fallbacks->len)
+        {
+          PieperAction *fallback = g_ptr_array_index (fallbacks, (*fallback_index)++);
+
+          if (!check_claim (self, pieper_action_get_id (fallback), now, claim_ids, &s->claimed, error))
+            goto failed;
+        }
+    }
+
+  if (!write_moves (self, done_ids, PIEPER_ACTION_DONE, now, error) ||
+      !write_moves (self, claim_ids, PIEPER_ACTION_INFLIGHT, now, error))
+    goto failed;
+
+  if (_pieper_store_commit (self->store, error))
+    return TRUE;
+
+  /* The commit rolled back. */
+  goto undo;
 
 failed:
   _pieper_store_rollback (self->store);
+undo:
+  for (guint i = 0; i < n_settled; i++)
+    g_clear_object (&settled[i].claimed);
+  if (fallback_index != NULL)
+    *fallback_index = first_fallback;
   return FALSE;
+}
+
+gboolean
+_pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
+                                    gint64                action_id,
+                                    PieperIncident       *confirmed,
+                                    PieperTimelineEntry  *note,
+                                    gint64                fallback_id,
+                                    PieperAction        **claimed,
+                                    GError              **error)
+{
+  PieperSettled settled = { action_id, confirmed, note, NULL };
+  g_autoptr(GPtrArray) fallbacks = NULL;
+  guint fallback_index = 0;
+
+  g_return_val_if_fail (claimed != NULL && *claimed == NULL, FALSE);
+
+  if (fallback_id > 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+      PieperAction *fallback = pieper_outbox_get (self, fallback_id, &local_error);
+
+      fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
+      if (fallback != NULL)
+        g_ptr_array_add (fallbacks, fallback);
+      else if (!g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  if (!_pieper_outbox_settle_and_claim (self, &settled, 1, TRUE, fallbacks, &fallback_index, error))
+    return FALSE;
+
+  *claimed = settled.claimed;
+  return TRUE;
 }
 
 gboolean

@@ -23,6 +23,9 @@ G_BEGIN_DECLS
 /* A note found on the server with our words, posted this long before we
  * queued it or later, is taken as our earlier delivery. */
 #define NOTE_READBACK_SLACK 300
+/* A send cut short (cancelled) may still reach the server after it was
+ * given up: it is tried again, reading back first, only this much later. */
+#define UNKNOWN_OUTCOME_WAIT 10
 /* Incidents open here but not on the server's open list are checked one by
  * one; at most this many per round. */
 #define MAX_VANISHED_PER_ROUND 100
@@ -94,7 +97,9 @@ typedef struct
   GPtrArray        *due;           /* PieperAction, at most one per incident */
   guint             due_index;
   GHashTable       *processed;     /* action ids (gint64*) tried this round */
-  guint             n_sending;     /* actions in flight */
+  guint             n_sending;     /* actions in flight, or confirmed and not yet settled */
+  GPtrArray        *settling;      /* sends confirmed, to be committed together */
+  guint             settle_source;
   gboolean          push_stopped;  /* start no more sends for this account */
   GError           *push_error;    /* a store error: ends the round */
 
@@ -130,6 +135,34 @@ void      _pieper_sync_store_failed      (GTask     *task,
 void      _pieper_sync_next_account      (GTask     *task);
 void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
                                           PieperIncident   *incident);
+
+/* pieper-outbox.c: an action the server confirmed, to be marked done. */
+typedef struct
+{
+  gint64               action_id;
+  PieperIncident      *confirmed;   /* the incident as the server answered, or NULL */
+  PieperTimelineEntry *note;        /* the note as delivered, or NULL */
+  PieperAction        *claimed;     /* out: claimed to be sent next, or NULL */
+} PieperSettled;
+
+/* Marks actions done in one transaction and claims, in the same one, what
+ * to send next in each one's place (the incident's next, else the first
+ * claimable of @fallbacks from *@fallback_index on). */
+gboolean  _pieper_outbox_settle_and_claim    (PieperOutbox         *self,
+                                              PieperSettled        *settled,
+                                              guint                 n_settled,
+                                              gboolean              claim_next,
+                                              GPtrArray            *fallbacks,
+                                              guint                *fallback_index,
+                                              GError              **error);
+/* The same for one action and at most one fallback. */
+gboolean  _pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
+                                              gint64                action_id,
+                                              PieperIncident       *confirmed,
+                                              PieperTimelineEntry  *note,
+                                              gint64                fallback_id,
+                                              PieperAction        **claimed,
+                                              GError              **error);
 
 /* For tests: the network monitor to use instead of GIO's default. */
 void      _pieper_sync_engine_set_network_monitor (PieperSyncEngine *self,

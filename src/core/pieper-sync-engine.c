@@ -278,6 +278,8 @@ round_free (Round *round)
   g_clear_pointer (&round->accounts, g_ptr_array_unref);
   g_clear_pointer (&round->due, g_ptr_array_unref);
   g_clear_pointer (&round->processed, g_hash_table_unref);
+  g_assert (round->settle_source == 0 && (round->settling == NULL || round->settling->len == 0));
+  g_clear_pointer (&round->settling, g_ptr_array_unref);
   g_clear_error (&round->push_error);
   g_clear_error (&round->pull_error);
   g_clear_pointer (&round->open_ids, g_hash_table_unref);

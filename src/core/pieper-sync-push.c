@@ -14,31 +14,50 @@
  *
  * A batch holds the oldest unsent action of each incident, so the actions
  * of one batch belong to different incidents and may be sent at the same
- * time: up to MAX_SENDS_IN_FLIGHT of them. The next batch is taken only
- * when every send of this one has ended, so an incident's next action never
- * leaves before the one queued before it is settled. Each send claims its
- * action (inflight, with this process as the sender) before anything goes
- * out, exactly as one send at a time did.
+ * time: up to MAX_SENDS_IN_FLIGHT of them. Each send claims its action
+ * (inflight, with this process as the sender) before anything goes out,
+ * exactly as one send at a time did.
+ *
+ * When an action is done, the transaction that says so also claims the
+ * action to send next in its place: the same incident's next one, if it is
+ * now the incident's oldest unsent and due, else the batch's next one. So
+ * an incident's next action never leaves before the one queued before it
+ * is settled and committed. The actions confirmed while others were being
+ * read are settled together, in one transaction, once the responses in
+ * have been read: a flush costs a commit per few actions, not two per
+ * action. Any other outcome is committed at once and ends that line of
+ * sends; the next batch, taken only when every send has ended, picks up
+ * what is left.
  *
  * The push phase ends when nothing is left to send or a send stopped the
  * account (offline, rate limited, refused token, a store error, cancelled);
  * it waits for the sends still in flight before it goes on.
  */
 
+/* Below the network's priority, so that the responses in are all read
+ * before their outcomes are committed, together. */
+#define SETTLE_PRIORITY (G_PRIORITY_DEFAULT + 10)
+
 typedef struct
 {
-  GTask        *task;          /* the round */
-  PieperAction *action;
-  gboolean      maybe_sent;    /* an earlier attempt may have arrived */
-  int           level;         /* escalate: the level to send */
+  GTask               *task;          /* the round */
+  PieperAction        *action;
+  gboolean             maybe_sent;    /* an earlier attempt may have arrived */
+  int                  level;         /* escalate: the level to send */
+  PieperIncident      *confirmed;     /* done: the incident as the server has it */
+  PieperTimelineEntry *note;          /* done: the note as delivered */
 } Send;
 
 static void send_action (Send *send);
 static void pump        (GTask *task);
+static void begin_send  (GTask        *task,
+                         PieperAction *action);
 
 static void
 send_free (Send *send)
 {
+  g_clear_object (&send->confirmed);
+  g_clear_object (&send->note);
   g_clear_object (&send->action);
   g_clear_object (&send->task);
   g_free (send);
@@ -95,8 +114,12 @@ action_error (Send   *send,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      /* The outcome is unknown; the next round reads back before resending. */
-      pieper_outbox_retry_later (outbox, id, 0, error->message, NULL);
+      /* The outcome is unknown, and the request may still be on its way
+       * to the server or being handled there: a read-back now could miss
+       * it and send the note twice. So the next try (which reads back
+       * first) waits a little. */
+      pieper_outbox_retry_later (outbox, id, _pieper_sync_now () + UNKNOWN_OUTCOME_WAIT,
+                                 error->message, NULL);
       round->push_stopped = TRUE;
       action_finished (send);
       return;
@@ -169,22 +192,146 @@ action_error (Send   *send,
 }
 
 static void
+mark_processed (Round        *round,
+                PieperAction *action)
+{
+  gint64 id = pieper_action_get_id (action);
+
+  g_hash_table_add (round->processed, g_memdup2 (&id, sizeof id));
+}
+
+/* Whether @id is one of the batch's actions tried as fallbacks by the
+ * settle that began at @first. */
+static gboolean
+is_fallback (Round  *round,
+             guint   first,
+             gint64  id)
+{
+  for (guint i = first; round->due != NULL && i < round->due_index; i++)
+    if (pieper_action_get_id (g_ptr_array_index (round->due, i)) == id)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Settles the actions the server confirmed since the last time, in one
+ * transaction that also claims what to send next in their places, and
+ * starts sending what it claimed. */
+static void
+settle (GTask *task)
+{
+  Round *round = _pieper_sync_round (task);
+  PieperOutbox *outbox = round->engine->outbox;
+  g_autoptr(GPtrArray) sends = g_steal_pointer (&round->settling);
+  g_autofree PieperSettled *settled = NULL;
+  g_autoptr(GError) error = NULL;
+  guint first_fallback = round->due_index;
+  gboolean claim_next;
+
+  if (sends == NULL || sends->len == 0)
+    return;
+
+  claim_next = !round->push_stopped && !g_cancellable_is_cancelled (g_task_get_cancellable (task));
+  settled = g_new0 (PieperSettled, sends->len);
+  for (guint i = 0; i < sends->len; i++)
+    {
+      Send *send = g_ptr_array_index (sends, i);
+
+      settled[i].action_id = pieper_action_get_id (send->action);
+      settled[i].confirmed = send->confirmed;
+      settled[i].note = send->note;
+    }
+
+  if (!_pieper_outbox_settle_and_claim (outbox, settled, sends->len, claim_next,
+                                        claim_next ? round->due : NULL, &round->due_index, &error))
+    {
+      /* Nothing was written: the actions stay inflight, and the next round
+       * checks with the server before it sends any of them again. */
+      if (round->push_error == NULL)
+        round->push_error = g_steal_pointer (&error);
+      round->push_stopped = TRUE;
+    }
+  else
+    {
+      /* The batch's actions tried as fallbacks, claimed or not, are not
+       * tried again this round. */
+      for (guint i = first_fallback; i < round->due_index; i++)
+        mark_processed (round, g_ptr_array_index (round->due, i));
+
+      for (guint i = 0; i < sends->len; i++)
+        {
+          g_autoptr(PieperAction) next = g_steal_pointer (&settled[i].claimed);
+          gint64 next_id;
+
+          round->stats.sent++;
+          if (next == NULL)
+            continue;
+
+          next_id = pieper_action_get_id (next);
+          if (g_hash_table_contains (round->processed, &next_id) &&
+              !is_fallback (round, first_fallback, next_id))
+            {
+              /* Tried this round already. That cannot happen while the
+               * push goes on (a send that leaves its action unsent stops
+               * the push); should it, give the action back for a later
+               * round. */
+              if (!pieper_outbox_retry_later (outbox, next_id, 0, NULL, &error) &&
+                  round->push_error == NULL)
+                {
+                  round->push_error = g_steal_pointer (&error);
+                  round->push_stopped = TRUE;
+                }
+              g_clear_error (&error);
+              continue;
+            }
+
+          mark_processed (round, next);
+          begin_send (task, next);
+        }
+    }
+
+  for (guint i = 0; i < sends->len; i++)
+    {
+      g_assert (round->n_sending > 0);
+      round->n_sending--;
+      send_free (g_ptr_array_index (sends, i));
+    }
+
+  pump (task);
+}
+
+static gboolean
+settle_cb (gpointer data)
+{
+  GTask *task = data;
+
+  _pieper_sync_round (task)->settle_source = 0;
+  settle (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The server confirmed the action. Its outcome is committed together with
+ * those of the other sends that end meanwhile: once the responses that are
+ * in have been read (a priority just below the network's), in one
+ * transaction. The send stays counted as in flight until then. */
+static void
 mark_done (Send                *send,
            PieperIncident      *confirmed,
            PieperTimelineEntry *note)
 {
   Round *round = send_round (send);
-  g_autoptr(GError) error = NULL;
 
-  if (!pieper_outbox_mark_done (round->engine->outbox, pieper_action_get_id (send->action),
-                                confirmed, note, &error))
-    {
-      push_store_failed (send, &error);
-      return;
-    }
+  g_set_object (&send->confirmed, confirmed);
+  g_set_object (&send->note, note);
 
-  round->stats.sent++;
-  action_finished (send);
+  if (round->settling == NULL)
+    round->settling = g_ptr_array_new ();
+  g_ptr_array_add (round->settling, send);
+
+  if (round->settle_source == 0)
+    round->settle_source = g_idle_add_full (SETTLE_PRIORITY, settle_cb,
+                                            g_object_ref (send->task), g_object_unref);
 }
 
 static void
@@ -457,32 +604,17 @@ readback_cb (GObject      *object,
   send_action (send);
 }
 
-/* Claims the action and starts sending it. Returns FALSE when it was not
- * started: another sender has it, or the store failed (then the push
- * stops). */
-static gboolean
-start_send (GTask        *task,
+/* Starts sending an action claimed already. @action is as it was before
+ * the claim. */
+static void
+begin_send (GTask        *task,
             PieperAction *action)
 {
   Round *round = _pieper_sync_round (task);
   PieperProvider *provider = round->current->provider;
   const char *incident = pieper_action_get_incident_remote_id (action);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GError) error = NULL;
   Send *send;
-
-  if (!pieper_outbox_mark_inflight (round->engine->outbox, pieper_action_get_id (action), &error))
-    {
-      /* Another sync (the app, or another pieperctl) is sending it. */
-      if (g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
-          g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID))
-        return FALSE;
-
-      if (round->push_error == NULL)
-        round->push_error = g_steal_pointer (&error);
-      round->push_stopped = TRUE;
-      return FALSE;
-    }
 
   send = g_new0 (Send, 1);
   send->task = g_object_ref (task);
@@ -511,7 +643,32 @@ start_send (GTask        *task,
       pieper_provider_get_incident_async (provider, incident, cancellable, precheck_cb, send);
       break;
     }
+}
 
+/* Claims the action and starts sending it. Returns FALSE when it was not
+ * started: another sender has it, or the store failed (then the push
+ * stops). */
+static gboolean
+start_send (GTask        *task,
+            PieperAction *action)
+{
+  Round *round = _pieper_sync_round (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pieper_outbox_mark_inflight (round->engine->outbox, pieper_action_get_id (action), &error))
+    {
+      /* Another sync (the app, or another pieperctl) is sending it. */
+      if (g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY) ||
+          g_error_matches (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID))
+        return FALSE;
+
+      if (round->push_error == NULL)
+        round->push_error = g_steal_pointer (&error);
+      round->push_stopped = TRUE;
+      return FALSE;
+    }
+
+  begin_send (task, action);
   return TRUE;
 }
 
@@ -595,7 +752,6 @@ pump (GTask *task)
   while (!round->push_stopped && round->n_sending < MAX_SENDS_IN_FLIGHT)
     {
       PieperAction *action;
-      gint64 id;
 
       /* An action sent now may make the next one of its incident due, so
        * the next batch is taken only once this one is through. */
@@ -608,8 +764,7 @@ pump (GTask *task)
         }
 
       action = g_ptr_array_index (round->due, round->due_index++);
-      id = pieper_action_get_id (action);
-      g_hash_table_add (round->processed, g_memdup2 (&id, sizeof id));
+      mark_processed (round, action);
 
       start_send (task, action);
     }
