@@ -982,24 +982,31 @@ pieper_pagerduty_list_incidents_finish (PieperProvider  *provider,
   return page_finish (provider, result, next_cursor, error);
 }
 
-/* list changes: GET /log_entries?since=…, one page */
+/* list changes: GET /log_entries?since=…, one page
+ *
+ * Like a page of incidents, a page of the change feed (100 log entries,
+ * up to about 100 KB) is parsed on a worker thread: in a storm every
+ * round reads several of them, and the main loop would stall on each. */
 
 static void
-list_changes_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+parse_changes_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
 {
-  g_autoptr(GTask) task = user_data;
+  PageJob *job = task_data;
   g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) ids = NULL;
-  Page *page;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (job->body, &length);
   gboolean more = FALSE;
-  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  Page *page;
 
-  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  root = _pieper_pagerduty_parse (data != NULL ? data : "", length, &error);
   if (root == NULL ||
-      (ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root), &more, &error)) == NULL)
+      (ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root),
+                                                              &more, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1008,9 +1015,57 @@ list_changes_cb (GObject      *object,
   page = g_new0 (Page, 1);
   page->items = g_steal_pointer (&ids);
   page->free_items = (GDestroyNotify) g_strfreev;
-  page->next_cursor = _pieper_pagerduty_next_cursor (offset, more);
+  page->next_cursor = _pieper_pagerduty_next_cursor (job->offset, more);
 
   g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+parse_changes_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  Page *page;
+
+  page = g_task_propagate_pointer (G_TASK (result), &error);
+  if (page == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+list_changes_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) parse = NULL;
+  GCancellable *cancellable;
+  GError *error = NULL;
+  GBytes *body;
+  PageJob *job;
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  job = g_new0 (PageJob, 1);
+  job->body = body;
+  job->offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+
+  /* No source object, so that the provider is never finalized on the
+   * worker thread: the task given back on the main thread holds it. */
+  cancellable = g_task_get_cancellable (task);
+  parse = g_task_new (NULL, cancellable, parse_changes_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (parse, parse_changes_thread);
+  g_task_set_task_data (parse, job, (GDestroyNotify) page_job_free);
+  g_task_run_in_thread (parse, parse_changes_thread);
 }
 
 static void
@@ -1045,8 +1100,8 @@ pieper_pagerduty_list_changes_async (PieperProvider      *provider,
   path = g_strdup_printf ("/log_entries?since=%s&limit=%u&offset=%u",
                           since_escaped, PIEPER_PD_PAGE_LIMIT, offset);
 
-  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
-                list_changes_cb, g_steal_pointer (&task));
+  send_request_full (self, SOUP_METHOD_GET, path, NULL, TRUE, cancellable,
+                     list_changes_cb, g_steal_pointer (&task));
 }
 
 static GStrv
