@@ -297,10 +297,27 @@ _pieper_pagerduty_parse (const char  *data,
     case PIEPER_JSON_SHAPE_SYNTAX:
     case PIEPER_JSON_SHAPE_NOT_UTF8:
     default:
-      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   /* TRANSLATORS: %lu is a byte offset into the response */
-                   _("PagerDuty sent malformed or truncated JSON (at byte %lu)"),
-                   (unsigned long) where);
+      {
+        /* Where, as line:column (json-glib said "<data>:line:column: …"). */
+        const char *text = valid != NULL ? valid : data;
+        g_autofree char *detail = NULL;
+        guint line = 1, column = 1;
+
+        for (gsize i = 0; i < where && text[i] != '\0'; i++)
+          {
+            if (text[i] == '\n')
+              {
+                line++;
+                column = 1;
+              }
+            else if (((guchar) text[i] & 0xc0) != 0x80)
+              column++;
+          }
+
+        detail = g_strdup_printf ("%u:%u", line, column);
+        g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                     _("PagerDuty sent malformed or truncated JSON (%s)"), detail);
+      }
       break;
     }
 
