@@ -217,6 +217,7 @@ test_one_value (void)
   g_autoptr(PieperJsonDoc) comments = parse ("/* before */ [1, /* ] */ 2] /* after */ \r\n");
 
   g_assert_cmpuint (_pieper_json_get_length (_pieper_json_doc_get_root (comments)), ==, 2);
+  g_assert_cmpint (_pieper_json_get_member (_pieper_json_doc_get_root (bom), "a")->v.integer, ==, 1);
 
   assert_refused ("{}{}", PIEPER_JSON_SHAPE_SEVERAL_VALUES);
   assert_refused ("[1] [2]", PIEPER_JSON_SHAPE_SEVERAL_VALUES);
