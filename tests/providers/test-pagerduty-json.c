@@ -581,6 +581,51 @@ test_missing_ids (void)
   g_assert_cmpstr (pieper_incident_get_remote_id (g_ptr_array_index (incidents, 0)), ==, "PGOOD01");
 }
 
+/* Printable ASCII short enough is kept as it is without the core's
+ * cleaning; everything else gets it: the same text either way. */
+static void
+test_text_as_the_core_cleans_it (void)
+{
+  g_autofree char *at_cap = g_strnfill (PIEPER_TITLE_MAX_BYTES, 'x');
+  g_autofree char *over_cap = g_strnfill (PIEPER_TITLE_MAX_BYTES + 1, 'x');
+  const char *texts[] = {
+    "Disk full on db-2", "x", " leading", "trailing ", "  ", "tab\there", "new\nline",
+    "del\x7f", "caf\xc3\xa9", "rtl\xe2\x80\xae" "evil", at_cap, over_cap,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *expected = pieper_text_clean (texts[i], PIEPER_TITLE_MAX_BYTES, FALSE);
+      g_autoptr(PieperJsonDoc) doc = NULL;
+      g_autoptr(PieperIncident) incident = NULL;
+      g_autoptr(GError) error = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, "PTEXT01");
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, "triggered");
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, texts[i]);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      json = json_to_string (node, FALSE);
+
+      doc = _pieper_pagerduty_parse (json, strlen (json), &error);
+      g_assert_no_error (error);
+      incident = _pieper_pagerduty_incident_from_json (_pieper_json_doc_get_root (doc), &error);
+      g_assert_no_error (error);
+
+      if (expected[0] == '\0')
+        assert_empty (pieper_incident_get_title (incident));
+      else
+        g_assert_cmpstr (pieper_incident_get_title (incident), ==, expected);
+    }
+}
+
 static void
 test_huge_title (void)
 {
@@ -686,6 +731,7 @@ main (int   argc,
   g_test_add_func ("/pagerduty/json/hostile/wrong-types", test_wrong_types);
   g_test_add_func ("/pagerduty/json/hostile/missing-ids", test_missing_ids);
   g_test_add_func ("/pagerduty/json/hostile/huge-title", test_huge_title);
+  g_test_add_func ("/pagerduty/json/text-as-the-core-cleans-it", test_text_as_the_core_cleans_it);
   g_test_add_func ("/pagerduty/json/hostile/refused", test_refused_bodies);
   g_test_add_func ("/pagerduty/json/hostile/parse-edge-cases", test_parse_edge_cases);
 
