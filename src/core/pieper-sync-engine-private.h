@@ -133,6 +133,7 @@ void      _pieper_sync_store_failed      (GTask     *task,
                                           GError   **error);
 /* Goes on with the next account, or ends the round. Takes the task. */
 void      _pieper_sync_next_account      (GTask     *task);
+gboolean  _pieper_sync_wants_paged       (PieperSyncEngine *self);
 void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
                                           PieperIncident   *incident);
 

@@ -701,6 +701,14 @@ _pieper_sync_emit_paged (PieperSyncEngine *self,
   g_signal_emit (self, signals[INCIDENT_PAGED], 0, incident);
 }
 
+/* Whether anyone listens to ::incident-paged: if not, the pull need not
+ * find out which incidents page, nor read them back from the store. */
+gboolean
+_pieper_sync_wants_paged (PieperSyncEngine *self)
+{
+  return g_signal_has_handler_pending (self, signals[INCIDENT_PAGED], 0, TRUE);
+}
+
 void
 _pieper_sync_engine_set_network_monitor (PieperSyncEngine *self,
                                          GNetworkMonitor  *monitor)

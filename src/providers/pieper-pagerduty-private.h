@@ -3,6 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "pieper-json-private.h"
+
 #include "pieper-pagerduty.h"
 
 G_BEGIN_DECLS
@@ -22,7 +24,7 @@ G_BEGIN_DECLS
 
 /* pieper-pagerduty-json.c: the JSON ↔ model mapping, free of I/O. */
 
-JsonNode            *_pieper_pagerduty_parse                 (const char  *data,
+PieperJsonDoc       *_pieper_pagerduty_parse                 (const char  *data,
                                                               gsize        length,
                                                               GError     **error);
 char                *_pieper_pagerduty_text                  (const char  *text,
@@ -32,37 +34,37 @@ gint64               _pieper_pagerduty_parse_time            (const char  *iso86
 char                *_pieper_pagerduty_format_time           (gint64       unix_seconds);
 gboolean             _pieper_pagerduty_id_is_valid           (const char  *id);
 
-PieperIncident      *_pieper_pagerduty_incident_from_json    (JsonNode    *node,
+PieperIncident      *_pieper_pagerduty_incident_from_json    (const PieperJsonValue *node,
                                                               GError     **error);
-PieperIncident      *_pieper_pagerduty_incident_from_wrapper (JsonNode    *root,
+PieperIncident      *_pieper_pagerduty_incident_from_wrapper (const PieperJsonValue *root,
                                                               GError     **error);
-GPtrArray           *_pieper_pagerduty_incidents_from_page   (JsonNode    *root,
+GPtrArray           *_pieper_pagerduty_incidents_from_page   (const PieperJsonValue *root,
                                                               gboolean    *more,
                                                               GError     **error);
 
-PieperTimelineEntry *_pieper_pagerduty_note_from_json        (JsonNode    *node,
+PieperTimelineEntry *_pieper_pagerduty_note_from_json        (const PieperJsonValue *node,
                                                               GError     **error);
-PieperTimelineEntry *_pieper_pagerduty_note_from_wrapper     (JsonNode    *root,
+PieperTimelineEntry *_pieper_pagerduty_note_from_wrapper     (const PieperJsonValue *root,
                                                               GError     **error);
-GPtrArray           *_pieper_pagerduty_notes_from_json       (JsonNode    *root,
+GPtrArray           *_pieper_pagerduty_notes_from_json       (const PieperJsonValue *root,
                                                               GError     **error);
-PieperTimelineEntry *_pieper_pagerduty_log_entry_from_json   (JsonNode    *node,
+PieperTimelineEntry *_pieper_pagerduty_log_entry_from_json   (const PieperJsonValue *node,
                                                               GError     **error);
-GPtrArray           *_pieper_pagerduty_log_entries_from_page (JsonNode    *root,
+GPtrArray           *_pieper_pagerduty_log_entries_from_page (const PieperJsonValue *root,
                                                               gboolean    *more,
                                                               GError     **error);
 PieperTimelineKind   _pieper_pagerduty_log_entry_kind        (const char  *type);
 GPtrArray           *_pieper_pagerduty_merge_timeline        (GPtrArray   *notes,
                                                               GPtrArray   *log_entries);
-GStrv                _pieper_pagerduty_incident_ids_from_log_entries (JsonNode  *root,
+GStrv                _pieper_pagerduty_incident_ids_from_log_entries (const PieperJsonValue *root,
                                                                       gboolean  *more,
                                                                       GError   **error);
-gboolean             _pieper_pagerduty_user_from_json        (JsonNode    *root,
+gboolean             _pieper_pagerduty_user_from_json        (const PieperJsonValue *root,
                                                               char       **user_id,
                                                               char       **user_name,
                                                               GError     **error);
 
-gboolean             _pieper_pagerduty_user_by_email_from_json (JsonNode    *root,
+gboolean             _pieper_pagerduty_user_by_email_from_json (const PieperJsonValue *root,
                                                                 const char  *email,
                                                                 char       **user_id,
                                                                 char       **user_name,
@@ -71,7 +73,7 @@ gboolean             _pieper_pagerduty_user_by_email_from_json (JsonNode    *roo
 /* @root is the parsed error body or %NULL. */
 GError              *_pieper_pagerduty_error_from_response   (guint        http_status,
                                                               const char  *reason,
-                                                              JsonNode    *root);
+                                                              const PieperJsonValue *root);
 guint                _pieper_pagerduty_parse_retry_after     (const char  *retry_after,
                                                               const char  *ratelimit_reset,
                                                               gint64       now_unix);

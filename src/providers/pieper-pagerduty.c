@@ -171,7 +171,7 @@ request_complete (GTask *task)
   PieperPagerduty *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
     {
@@ -184,7 +184,7 @@ request_complete (GTask *task)
 
       error = _pieper_pagerduty_error_from_response (request->status,
                                                      soup_message_get_reason_phrase (request->message),
-                                                     root);
+                                                     _pieper_json_doc_get_root (root));
 
       if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
         {
@@ -217,7 +217,7 @@ request_complete (GTask *task)
       return;
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) _pieper_json_doc_free);
 }
 
 static void
@@ -451,7 +451,7 @@ send_request (PieperPagerduty     *self,
   send_request_full (self, method, path_and_query, body, FALSE, cancellable, callback, user_data);
 }
 
-static JsonNode *
+static PieperJsonDoc *
 send_request_finish (PieperPagerduty  *self,
                      GAsyncResult     *result,
                      GError          **error)
@@ -512,13 +512,13 @@ whoami_by_email_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   PieperPagerduty *self = PIEPER_PAGERDUTY (object);
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) user = g_new0 (char *, 3);
 
   root = send_request_finish (self, result, &error);
   if (root == NULL ||
-      !_pieper_pagerduty_user_by_email_from_json (root, self->email, &user[0], &user[1], &error))
+      !_pieper_pagerduty_user_by_email_from_json (_pieper_json_doc_get_root (root), self->email, &user[0], &user[1], &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -534,7 +534,7 @@ whoami_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   PieperPagerduty *self = PIEPER_PAGERDUTY (object);
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) user = g_new0 (char *, 3);
 
@@ -555,7 +555,7 @@ whoami_cb (GObject      *object,
     }
 
   if (root == NULL ||
-      !_pieper_pagerduty_user_from_json (root, &user[0], &user[1], &error))
+      !_pieper_pagerduty_user_from_json (_pieper_json_doc_get_root (root), &user[0], &user[1], &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -709,18 +709,18 @@ parse_incidents_thread (GTask        *task,
 {
   PageJob *job = task_data;
   guint offset = job->offset;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(GError) error = NULL;
   gsize length = 0;
   const char *data = g_bytes_get_data (job->body, &length);
   gboolean more = FALSE;
-  JsonNode *total;
+  const PieperJsonValue *total;
   Page *page;
 
   root = _pieper_pagerduty_parse (data != NULL ? data : "", length, &error);
   if (root == NULL ||
-      (incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error)) == NULL)
+      (incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -734,9 +734,9 @@ parse_incidents_thread (GTask        *task,
 
   /* Only a hint for the read-ahead: a wrong total costs requests, never
    * incidents, since every page still says whether more follow. */
-  total = json_object_get_member (json_node_get_object (root), "total");
-  if (total != NULL && JSON_NODE_HOLDS_VALUE (total) && json_node_get_value_type (total) == G_TYPE_INT64)
-    page->total = (guint) CLAMP (json_node_get_int (total), 0, PIEPER_PD_MAX_RECORDS);
+  total = _pieper_json_get_member (_pieper_json_doc_get_root (root), "total");
+  if (_pieper_json_is (total, PIEPER_JSON_INT))
+    page->total = (guint) CLAMP (total->v.integer, 0, PIEPER_PD_MAX_RECORDS);
 
   g_task_return_pointer (task, page, (GDestroyNotify) page_free);
 }
@@ -982,24 +982,31 @@ pieper_pagerduty_list_incidents_finish (PieperProvider  *provider,
   return page_finish (provider, result, next_cursor, error);
 }
 
-/* list changes: GET /log_entries?since=…, one page */
+/* list changes: GET /log_entries?since=…, one page
+ *
+ * Like a page of incidents, a page of the change feed (100 log entries,
+ * up to about 100 KB) is parsed on a worker thread: in a storm every
+ * round reads several of them, and the main loop would stall on each. */
 
 static void
-list_changes_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+parse_changes_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
+  PageJob *job = task_data;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) ids = NULL;
-  Page *page;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (job->body, &length);
   gboolean more = FALSE;
-  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  Page *page;
 
-  root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
+  root = _pieper_pagerduty_parse (data != NULL ? data : "", length, &error);
   if (root == NULL ||
-      (ids = _pieper_pagerduty_incident_ids_from_log_entries (root, &more, &error)) == NULL)
+      (ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root),
+                                                              &more, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1008,9 +1015,57 @@ list_changes_cb (GObject      *object,
   page = g_new0 (Page, 1);
   page->items = g_steal_pointer (&ids);
   page->free_items = (GDestroyNotify) g_strfreev;
-  page->next_cursor = _pieper_pagerduty_next_cursor (offset, more);
+  page->next_cursor = _pieper_pagerduty_next_cursor (job->offset, more);
 
   g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+parse_changes_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  Page *page;
+
+  page = g_task_propagate_pointer (G_TASK (result), &error);
+  if (page == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+}
+
+static void
+list_changes_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) parse = NULL;
+  GCancellable *cancellable;
+  GError *error = NULL;
+  GBytes *body;
+  PageJob *job;
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  job = g_new0 (PageJob, 1);
+  job->body = body;
+  job->offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
+
+  /* No source object, so that the provider is never finalized on the
+   * worker thread: the task given back on the main thread holds it. */
+  cancellable = g_task_get_cancellable (task);
+  parse = g_task_new (NULL, cancellable, parse_changes_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (parse, parse_changes_thread);
+  g_task_set_task_data (parse, job, (GDestroyNotify) page_job_free);
+  g_task_run_in_thread (parse, parse_changes_thread);
 }
 
 static void
@@ -1045,8 +1100,8 @@ pieper_pagerduty_list_changes_async (PieperProvider      *provider,
   path = g_strdup_printf ("/log_entries?since=%s&limit=%u&offset=%u",
                           since_escaped, PIEPER_PD_PAGE_LIMIT, offset);
 
-  send_request (self, SOUP_METHOD_GET, path, NULL, cancellable,
-                list_changes_cb, g_steal_pointer (&task));
+  send_request_full (self, SOUP_METHOD_GET, path, NULL, TRUE, cancellable,
+                     list_changes_cb, g_steal_pointer (&task));
 }
 
 static GStrv
@@ -1066,13 +1121,13 @@ incident_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   PieperIncident *incident;
 
   root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
   if (root == NULL ||
-      (incident = _pieper_pagerduty_incident_from_wrapper (root, &error)) == NULL)
+      (incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1160,7 +1215,7 @@ timeline_log_entries_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   Timeline *timeline = g_task_get_task_data (task);
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *next = NULL;
@@ -1168,7 +1223,7 @@ timeline_log_entries_cb (GObject      *object,
 
   root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
   if (root == NULL ||
-      (entries = _pieper_pagerduty_log_entries_from_page (root, &more, &error)) == NULL)
+      (entries = _pieper_pagerduty_log_entries_from_page (_pieper_json_doc_get_root (root), &more, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1196,12 +1251,12 @@ timeline_notes_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   Timeline *timeline = g_task_get_task_data (task);
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
 
   root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
   if (root == NULL ||
-      (timeline->notes = _pieper_pagerduty_notes_from_json (root, &error)) == NULL)
+      (timeline->notes = _pieper_pagerduty_notes_from_json (_pieper_json_doc_get_root (root), &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1357,7 +1412,7 @@ escalate_get_cb (GObject      *object,
 {
   PieperPagerduty *self = PIEPER_PAGERDUTY (object);
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PieperIncident) current = NULL;
   const char *incident;
@@ -1365,7 +1420,7 @@ escalate_get_cb (GObject      *object,
 
   root = send_request_finish (self, result, &error);
   if (root == NULL ||
-      (current = _pieper_pagerduty_incident_from_wrapper (root, &error)) == NULL)
+      (current = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1501,13 +1556,13 @@ add_note_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   PieperTimelineEntry *entry;
 
   root = send_request_finish (PIEPER_PAGERDUTY (object), result, &error);
   if (root == NULL ||
-      (entry = _pieper_pagerduty_note_from_wrapper (root, &error)) == NULL)
+      (entry = _pieper_pagerduty_note_from_wrapper (_pieper_json_doc_get_root (root), &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -60,7 +60,7 @@ touch_timeline (GPtrArray *entries)
 static void
 error_from (guint       status,
             const char *reason,
-            JsonNode   *root)
+            const PieperJsonValue *root)
 {
   g_autoptr(GError) error = _pieper_pagerduty_error_from_response (status, reason, root);
 
@@ -73,7 +73,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(PieperTimelineEntry) note = NULL;
@@ -96,25 +96,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       return 0;
     }
 
-  incident = _pieper_pagerduty_incident_from_wrapper (root, NULL);
+  incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), NULL);
   if (incident != NULL)
     touch_incident (incident);
 
-  incidents = _pieper_pagerduty_incidents_from_page (root, &more, NULL);
+  incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, NULL);
   for (guint i = 0; incidents != NULL && i < incidents->len; i++)
     touch_incident (g_ptr_array_index (incidents, i));
 
-  notes = _pieper_pagerduty_notes_from_json (root, NULL);
+  notes = _pieper_pagerduty_notes_from_json (_pieper_json_doc_get_root (root), NULL);
   touch_timeline (notes);
 
-  note = _pieper_pagerduty_note_from_wrapper (root, NULL);
+  note = _pieper_pagerduty_note_from_wrapper (_pieper_json_doc_get_root (root), NULL);
   if (note != NULL)
     {
       g_autoptr(JsonNode) node = pieper_timeline_entry_to_json (note);
       g_assert (node != NULL);
     }
 
-  entries = _pieper_pagerduty_log_entries_from_page (root, &more, NULL);
+  entries = _pieper_pagerduty_log_entries_from_page (_pieper_json_doc_get_root (root), &more, NULL);
   if (entries != NULL)
     {
       timeline = _pieper_pagerduty_merge_timeline (notes, entries);
@@ -123,18 +123,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert (timeline_no_notes->len == entries->len);
     }
 
-  ids = _pieper_pagerduty_incident_ids_from_log_entries (root, &more, NULL);
+  ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root), &more, NULL);
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     g_assert (_pieper_pagerduty_id_is_valid (ids[i]));
 
-  if (_pieper_pagerduty_user_from_json (root, &user_id, &user_name, NULL))
+  if (_pieper_pagerduty_user_from_json (_pieper_json_doc_get_root (root), &user_id, &user_name, NULL))
     g_assert (user_id != NULL && user_name != NULL);
 
-  error_from (400, "Bad Request", root);
-  error_from (404, NULL, root);
-  error_from (409, "Conflict", root);
-  error_from (429, "Too Many Requests", root);
-  error_from (503, "", root);
+  error_from (400, "Bad Request", _pieper_json_doc_get_root (root));
+  error_from (404, NULL, _pieper_json_doc_get_root (root));
+  error_from (409, "Conflict", _pieper_json_doc_get_root (root));
+  error_from (429, "Too Many Requests", _pieper_json_doc_get_root (root));
+  error_from (503, "", _pieper_json_doc_get_root (root));
 
   return 0;
 }

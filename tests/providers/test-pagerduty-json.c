@@ -12,13 +12,13 @@
  * documented shapes, the documented errors, and hostile bodies.
  */
 
-static JsonNode *
+static PieperJsonDoc *
 load_fixture (const char *name)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "pagerduty", name, NULL);
   g_autofree char *data = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *root;
+  PieperJsonDoc *root;
   gsize length;
 
   g_file_get_contents (path, &data, &length, &error);
@@ -37,7 +37,7 @@ parse_fixture_error (const char *name)
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "pagerduty", name, NULL);
   g_autofree char *data = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   gsize length;
 
   g_file_get_contents (path, &data, &length, &error);
@@ -80,13 +80,13 @@ assert_clean_line (const char *text)
 static void
 test_incident_full (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("incident-full.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("incident-full.json");
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
   const char * const *assignees;
   const char * const *ids;
 
-  incident = _pieper_pagerduty_incident_from_wrapper (root, &error);
+  incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error);
   g_assert_no_error (error);
 
   g_assert_cmpstr (pieper_incident_get_remote_id (incident), ==, "PT4KHLK");
@@ -124,14 +124,14 @@ test_incident_full (void)
 static void
 test_incidents_page (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("incidents-page.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("incidents-page.json");
   g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(GError) error = NULL;
   PieperIncident *minimal;
   PieperIncident *slack;
   gboolean more = FALSE;
 
-  incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error);
+  incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, &error);
   g_assert_no_error (error);
   g_assert_true (more);
 
@@ -163,12 +163,12 @@ test_incidents_page (void)
 static void
 test_incidents_last_page (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("incidents-last-page.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("incidents-last-page.json");
   g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(GError) error = NULL;
   gboolean more = TRUE;
 
-  incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error);
+  incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, &error);
   g_assert_no_error (error);
   g_assert_false (more);
   g_assert_cmpuint (incidents->len, ==, 1);
@@ -177,19 +177,19 @@ test_incidents_last_page (void)
 static void
 test_not_a_page (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("note-created.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("note-created.json");
   g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
   gboolean more = TRUE;
 
-  incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error);
+  incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, &error);
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
   g_assert_null (incidents);
   g_assert_false (more);
   g_clear_error (&error);
 
-  incident = _pieper_pagerduty_incident_from_wrapper (root, &error);
+  incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error);
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
   g_assert_null (incident);
 }
@@ -197,12 +197,12 @@ test_not_a_page (void)
 static void
 test_notes (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("notes.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("notes.json");
   g_autoptr(GPtrArray) notes = NULL;
   g_autoptr(GError) error = NULL;
   PieperTimelineEntry *note;
 
-  notes = _pieper_pagerduty_notes_from_json (root, &error);
+  notes = _pieper_pagerduty_notes_from_json (_pieper_json_doc_get_root (root), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (notes->len, ==, 2);
 
@@ -222,11 +222,11 @@ test_notes (void)
 static void
 test_note_created (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("note-created.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("note-created.json");
   g_autoptr(PieperTimelineEntry) note = NULL;
   g_autoptr(GError) error = NULL;
 
-  note = _pieper_pagerduty_note_from_wrapper (root, &error);
+  note = _pieper_pagerduty_note_from_wrapper (_pieper_json_doc_get_root (root), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pieper_timeline_entry_get_remote_id (note), ==, "PWL7QXZ");
   g_assert_cmpstr (pieper_timeline_entry_get_body (note), ==, "Rolled back the deploy.");
@@ -263,8 +263,8 @@ test_log_entry_kinds (void)
 static void
 test_timeline (void)
 {
-  g_autoptr(JsonNode) notes_root = load_fixture ("notes.json");
-  g_autoptr(JsonNode) log_root = load_fixture ("log-entries.json");
+  g_autoptr(PieperJsonDoc) notes_root = load_fixture ("notes.json");
+  g_autoptr(PieperJsonDoc) log_root = load_fixture ("log-entries.json");
   g_autoptr(GPtrArray) notes = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GPtrArray) timeline = NULL;
@@ -284,9 +284,9 @@ test_timeline (void)
     PIEPER_TIMELINE_RESOLVE,     /* 22:10:00 */
   };
 
-  notes = _pieper_pagerduty_notes_from_json (notes_root, &error);
+  notes = _pieper_pagerduty_notes_from_json (_pieper_json_doc_get_root (notes_root), &error);
   g_assert_no_error (error);
-  entries = _pieper_pagerduty_log_entries_from_page (log_root, &more, &error);
+  entries = _pieper_pagerduty_log_entries_from_page (_pieper_json_doc_get_root (log_root), &more, &error);
   g_assert_no_error (error);
   g_assert_false (more);
   g_assert_cmpuint (entries->len, ==, 9);
@@ -325,13 +325,13 @@ test_timeline (void)
 static void
 test_changes (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("log-entries-changes.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("log-entries-changes.json");
   g_auto(GStrv) ids = NULL;
   g_autoptr(GError) error = NULL;
   gboolean more = FALSE;
   const char *expected[] = { "PT4KHLK", "PQ7N0QZ", "PSLACK1", NULL };
 
-  ids = _pieper_pagerduty_incident_ids_from_log_entries (root, &more, &error);
+  ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root), &more, &error);
   g_assert_no_error (error);
   g_assert_true (more);
   g_assert_cmpstrv (ids, expected);
@@ -340,18 +340,18 @@ test_changes (void)
 static void
 test_user (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("user-me.json");
-  g_autoptr(JsonNode) other = load_fixture ("notes.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("user-me.json");
+  g_autoptr(PieperJsonDoc) other = load_fixture ("notes.json");
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *name = NULL;
 
-  g_assert_true (_pieper_pagerduty_user_from_json (root, &id, &name, &error));
+  g_assert_true (_pieper_pagerduty_user_from_json (_pieper_json_doc_get_root (root), &id, &name, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (id, ==, "PXPGF42");
   g_assert_cmpstr (name, ==, "Earline Greenholt");
 
-  g_assert_false (_pieper_pagerduty_user_from_json (other, NULL, NULL, &error));
+  g_assert_false (_pieper_pagerduty_user_from_json (_pieper_json_doc_get_root (other), NULL, NULL, &error));
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
 }
 
@@ -361,10 +361,10 @@ assert_error_mapping (guint       status,
                       int         code,
                       const char *contains)
 {
-  g_autoptr(JsonNode) root = fixture != NULL ? load_fixture (fixture) : NULL;
+  g_autoptr(PieperJsonDoc) root = fixture != NULL ? load_fixture (fixture) : NULL;
   g_autoptr(GError) error = NULL;
 
-  error = _pieper_pagerduty_error_from_response (status, "Reason Phrase", root);
+  error = _pieper_pagerduty_error_from_response (status, "Reason Phrase", _pieper_json_doc_get_root (root));
   g_test_message ("%u %s → %s", status, fixture ? fixture : "(no body)", error->message);
   g_assert_error (error, PIEPER_PROVIDER_ERROR, code);
   assert_clean_line (error->message);
@@ -488,12 +488,12 @@ test_ids (void)
 static void
 test_invalid_utf8 (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("invalid-utf8.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("invalid-utf8.json");
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
   const char *title;
 
-  incident = _pieper_pagerduty_incident_from_wrapper (root, &error);
+  incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error);
   g_assert_no_error (error);
 
   title = pieper_incident_get_title (incident);
@@ -508,11 +508,11 @@ test_invalid_utf8 (void)
 static void
 test_control_chars (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("control-chars.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("control-chars.json");
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
 
-  incident = _pieper_pagerduty_incident_from_wrapper (root, &error);
+  incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error);
   g_assert_no_error (error);
   assert_clean_line (pieper_incident_get_title (incident));
   assert_clean_line (pieper_incident_get_service (incident));
@@ -522,7 +522,7 @@ test_control_chars (void)
 static void
 test_wrong_types (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("wrong-types.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("wrong-types.json");
   g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(GError) error = NULL;
   PieperIncident *wrong;
@@ -531,7 +531,7 @@ test_wrong_types (void)
   const char * const *ids;
   gboolean more = TRUE;
 
-  incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error);
+  incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, &error);
   g_assert_no_error (error);
   /* "more": "yes" is not a boolean: no next page. */
   g_assert_false (more);
@@ -570,26 +570,71 @@ test_wrong_types (void)
 static void
 test_missing_ids (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("missing-ids.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("missing-ids.json");
   g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(GError) error = NULL;
   gboolean more = TRUE;
 
-  incidents = _pieper_pagerduty_incidents_from_page (root, &more, &error);
+  incidents = _pieper_pagerduty_incidents_from_page (_pieper_json_doc_get_root (root), &more, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (incidents->len, ==, 1);
   g_assert_cmpstr (pieper_incident_get_remote_id (g_ptr_array_index (incidents, 0)), ==, "PGOOD01");
 }
 
+/* Printable ASCII short enough is kept as it is without the core's
+ * cleaning; everything else gets it: the same text either way. */
+static void
+test_text_as_the_core_cleans_it (void)
+{
+  g_autofree char *at_cap = g_strnfill (PIEPER_TITLE_MAX_BYTES, 'x');
+  g_autofree char *over_cap = g_strnfill (PIEPER_TITLE_MAX_BYTES + 1, 'x');
+  const char *texts[] = {
+    "Disk full on db-2", "x", " leading", "trailing ", "  ", "tab\there", "new\nline",
+    "del\x7f", "caf\xc3\xa9", "rtl\xe2\x80\xae" "evil", at_cap, over_cap,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *expected = pieper_text_clean (texts[i], PIEPER_TITLE_MAX_BYTES, FALSE);
+      g_autoptr(PieperJsonDoc) doc = NULL;
+      g_autoptr(PieperIncident) incident = NULL;
+      g_autoptr(GError) error = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, "PTEXT01");
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, "triggered");
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, texts[i]);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      json = json_to_string (node, FALSE);
+
+      doc = _pieper_pagerduty_parse (json, strlen (json), &error);
+      g_assert_no_error (error);
+      incident = _pieper_pagerduty_incident_from_json (_pieper_json_doc_get_root (doc), &error);
+      g_assert_no_error (error);
+
+      if (expected[0] == '\0')
+        assert_empty (pieper_incident_get_title (incident));
+      else
+        g_assert_cmpstr (pieper_incident_get_title (incident), ==, expected);
+    }
+}
+
 static void
 test_huge_title (void)
 {
-  g_autoptr(JsonNode) root = load_fixture ("huge-title.json");
+  g_autoptr(PieperJsonDoc) root = load_fixture ("huge-title.json");
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
   const char *title;
 
-  incident = _pieper_pagerduty_incident_from_wrapper (root, &error);
+  incident = _pieper_pagerduty_incident_from_wrapper (_pieper_json_doc_get_root (root), &error);
   g_assert_no_error (error);
 
   title = pieper_incident_get_title (incident);
@@ -624,7 +669,7 @@ static void
 test_parse_edge_cases (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PieperJsonDoc) root = NULL;
   /* Brackets inside strings do not count as nesting. */
   g_autofree char *opening = g_strnfill (200, '[');
   g_autofree char *brackets = g_strdup_printf ("{\"title\": \"%s\"}", opening);
@@ -637,11 +682,11 @@ test_parse_edge_cases (void)
   root = _pieper_pagerduty_parse (in_string->str, in_string->len, &error);
   g_assert_no_error (error);
   g_assert_nonnull (root);
-  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&root, _pieper_json_doc_free);
 
   root = _pieper_pagerduty_parse (brackets, strlen (brackets), &error);
   g_assert_no_error (error);
-  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&root, _pieper_json_doc_free);
 
   root = _pieper_pagerduty_parse ("", 0, &error);
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
@@ -686,6 +731,7 @@ main (int   argc,
   g_test_add_func ("/pagerduty/json/hostile/wrong-types", test_wrong_types);
   g_test_add_func ("/pagerduty/json/hostile/missing-ids", test_missing_ids);
   g_test_add_func ("/pagerduty/json/hostile/huge-title", test_huge_title);
+  g_test_add_func ("/pagerduty/json/text-as-the-core-cleans-it", test_text_as_the_core_cleans_it);
   g_test_add_func ("/pagerduty/json/hostile/refused", test_refused_bodies);
   g_test_add_func ("/pagerduty/json/hostile/parse-edge-cases", test_parse_edge_cases);
 
