@@ -156,7 +156,7 @@ fill_and_add (PieperAccountForm *form,
 {
   g_autofree char *url = pieper_sim_dup_url (sim);
   /* The form may be gone once it succeeded: its dialog closes. */
-  g_autoptr(PieperAccountForm) held = g_object_ref (form);
+  G_GNUC_UNUSED g_autoptr(PieperAccountForm) held = g_object_ref (form);
   g_autoptr(GtkWidget) spinner = g_object_ref (form_child (form, "spinner"));
 
   gtk_editable_set_text (GTK_EDITABLE (form_child (form, "url_row")), url);

@@ -167,7 +167,6 @@ test_three_changed (Fixture       *fixture,
                     gconstpointer  data)
 {
   g_autoptr(GPtrArray) incidents = twenty ();
-  g_autoptr(GError) error = NULL;
 
   pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_ACKNOWLEDGED);   /* #3 */
   pieper_incident_set_title (g_ptr_array_index (incidents, 9), "Incident 10, now worse");       /* #10 */

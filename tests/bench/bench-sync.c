@@ -634,7 +634,7 @@ median (const RunResult *results,
   g_autofree double *values = g_new (double, n);
 
   for (guint i = 0; i < n; i++)
-    values[i] = *(const double *) ((const char *) &results[i] + offset);
+    memcpy (&values[i], (const char *) &results[i] + offset, sizeof (double));
   qsort (values, n, sizeof (double), compare_double);
 
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;

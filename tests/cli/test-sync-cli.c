@@ -181,7 +181,7 @@ sim_set_fault (Fixture    *f,
 static void
 sim_clear_faults (Fixture *f)
 {
-  g_autoptr(JsonNode) reply = sim_request (f, "DELETE", "/_sim/faults", NULL);
+  json_node_unref (sim_request (f, "DELETE", "/_sim/faults", NULL));
 }
 
 /* The record of writes, oldest first. */

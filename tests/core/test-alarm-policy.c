@@ -810,7 +810,7 @@ test_next_wakeup (Fixture       *f,
   for (int i = 0; i < 6; i++)
     {
       gint64 at = pieper_alarm_policy_next_wakeup (f->policy, T0 + 120);
-      g_autofree char *said = describe (run_dnd (f, at, FALSE));
+      g_free (describe (run_dnd (f, at, FALSE)));
 
       g_assert_cmpint ((at - T0) % 30, ==, 0);
       g_assert_cmpuint (f->decisions->len, ==, 1);

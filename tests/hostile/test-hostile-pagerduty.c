@@ -352,7 +352,6 @@ test_time_stamps (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PieperIncident) future = NULL;
   g_autoptr(PieperIncident) later = NULL;
   g_autofree char *first = plain_incident (QUEUED, "Queued work lives here");
   g_autofree char *far = incident_json ("\"PFUTURE\"", "\"triggered\"", "\"From the future\"", "\"api\"",
