@@ -65,6 +65,7 @@ struct _PieperStore
   gint64      stamp_changes;
   gint64      stamp_version;
   Checkpointer checkpointer;
+  int         wal_frames;  /* the WAL's length after the last commit */
 };
 
 G_DEFINE_FINAL_TYPE (PieperStore, pieper_store, G_TYPE_OBJECT)
@@ -79,7 +80,10 @@ pieper_store_finalize (GObject *object)
   /* The worker first: the main connection, closed last, checkpoints what
    * is left and removes the WAL. */
   if (self->checkpointer.pool != NULL)
-    g_thread_pool_free (self->checkpointer.pool, FALSE, TRUE);
+    {
+      g_thread_pool_set_max_threads (self->checkpointer.pool, 1, NULL);
+      g_thread_pool_free (self->checkpointer.pool, FALSE, TRUE);
+    }
   if (self->checkpointer.db != NULL)
     sqlite3_close_v2 (self->checkpointer.db);
   g_free (self->checkpointer.path);
@@ -358,6 +362,7 @@ wal_hook_cb (void       *user_data,
   Checkpointer *cp = &self->checkpointer;
   gboolean ask = FALSE;
 
+  self->wal_frames = frames;
   if (frames < CHECKPOINT_FRAMES)
     return SQLITE_OK;
 
@@ -410,6 +415,20 @@ _pieper_store_wait_for_checkpoints (PieperStore *self,
   if (thread != NULL)
     *thread = cp->thread;
   g_mutex_unlock (&cp->lock);
+}
+
+void
+_pieper_store_hold_checkpoints (PieperStore *self,
+                                gboolean     hold)
+{
+  /* No thread at all holds the pool's work until there is one again. */
+  g_thread_pool_set_max_threads (self->checkpointer.pool, hold ? 0 : 1, NULL);
+}
+
+int
+_pieper_store_get_wal_frames (PieperStore *self)
+{
+  return self->wal_frames;
 }
 
 /* Opening */

@@ -371,6 +371,46 @@ test_checkpoint_off_main_thread (void)
   g_assert_cmpint (count_rows (ts, "incidents"), ==, written);
 }
 
+/* Should the worker not checkpoint (held back here), the committing thread
+ * does once the WAL is eight times as long: it never grows without end. */
+static void
+test_checkpoint_fallback (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GError) error = NULL;
+  int longest = 0;
+  guint written = 0;
+  gboolean wrapped = FALSE;
+
+  _pieper_store_hold_checkpoints (ts->store, TRUE);
+  for (guint batch = 0; batch < 200 && !wrapped; batch++)
+    {
+      g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+      int frames;
+
+      for (guint i = 0; i < 500; i++, written++)
+        {
+          g_autofree char *remote_id = g_strdup_printf ("PFALLBACK%u", written);
+
+          g_ptr_array_add (incidents, test_make_incident (remote_id, written + 1, PIEPER_STATUS_TRIGGERED, 100));
+        }
+      g_assert_true (pieper_store_apply_snapshot (ts->store, pieper_account_get_id (ts->account), incidents, &error));
+      g_assert_no_error (error);
+
+      /* A shorter WAL than the last commit left: it was checkpointed and
+       * started again. */
+      frames = _pieper_store_get_wal_frames (ts->store);
+      wrapped = frames < longest;
+      longest = MAX (longest, frames);
+    }
+
+  g_assert_true (wrapped);
+  g_assert_cmpint (longest, >=, 8000);
+  g_assert_cmpint (longest, <, 9000);
+  _pieper_store_hold_checkpoints (ts->store, FALSE);
+  g_assert_cmpint (count_rows (ts, "incidents"), ==, written);
+}
+
 static void
 test_open_too_new (void)
 {
@@ -1372,6 +1412,7 @@ main (int   argc,
   g_test_add_func ("/store/open/change-stamp", test_change_stamp);
   g_test_add_func ("/store/open/too-new", test_open_too_new);
   g_test_add_func ("/store/checkpoint/off-main-thread", test_checkpoint_off_main_thread);
+  g_test_add_func ("/store/checkpoint/fallback", test_checkpoint_fallback);
   /* Takes the busy timeout, five seconds. */
   g_test_add_func ("/store/busy", test_busy);
   g_test_add_func ("/store/open/not-a-database", test_open_not_a_database);
