@@ -54,6 +54,7 @@ static int opt_runs = 5;
 static int opt_incidents = 10000;
 static int opt_acks = 300;
 static int opt_one_run = -1;
+static gboolean opt_verbose = FALSE;
 
 typedef struct
 {
@@ -319,6 +320,10 @@ run_once (guint index)
       app_test_wait_for (painted, &watch, 10, "the frame after an acknowledgement");
       frame = (watch.painted_at - start) / 1000.0;
 
+      if (opt_verbose)
+        g_printerr (PROGRAM ": ack %u, row %u of the list: row updated %.2f ms, whole click %.2f ms, frame %.2f ms\n",
+                    i + 1, pieper_incident_list_model_find (pieper_application_get_incidents (app), id), x, click,
+                    frame);
       g_array_append_val (ms, x);
       g_array_append_val (click_ms, click);
       g_array_append_val (frame_ms, frame);
@@ -365,7 +370,8 @@ spawn_run (const char *self,
   g_autofree char *index_text = g_strdup_printf ("%u", index);
   g_autofree char *incidents = g_strdup_printf ("%d", opt_incidents);
   g_autofree char *acks = g_strdup_printf ("%d", opt_acks);
-  const char *argv[] = { self, "--one-run", index_text, "--incidents", incidents, "--acks", acks, NULL };
+  const char *argv[] = { self, "--one-run", index_text, "--incidents", incidents, "--acks", acks,
+                         opt_verbose ? "--verbose" : NULL, NULL };
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
   const char *line;
@@ -400,6 +406,7 @@ main (int   argc,
     { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Runs to take the median of (default 5)", "N" },
     { "incidents", 'i', 0, G_OPTION_ARG_INT, &opt_incidents, "Incidents in the store (default 10000)", "N" },
     { "acks", 'a', 0, G_OPTION_ARG_INT, &opt_acks, "Acknowledgements per run (default 300)", "N" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print every sample, with the incident's row in the list", NULL },
     { "one-run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &opt_one_run, "Make run N here and print it", "N" },
     { NULL, },
   };
