@@ -43,7 +43,7 @@ typedef struct
   GMutex       lock;
   GCond        idle;
   gboolean     queued;     /* a checkpoint is asked for or running */
-  guint        completed;  /* for tests */
+  guint        completed;  /* checkpoints tried, for tests */
   GThread     *thread;     /* the thread of the last checkpoint, for tests */
 } Checkpointer;
 
@@ -345,8 +345,11 @@ checkpoint_in_worker (gpointer data,
 
   g_mutex_lock (&cp->lock);
   cp->queued = FALSE;
-  cp->completed++;
-  cp->thread = g_thread_self ();
+  if (cp->db != NULL)
+    {
+      cp->completed++;
+      cp->thread = g_thread_self ();
+    }
   g_cond_broadcast (&cp->idle);
   g_mutex_unlock (&cp->lock);
 }
