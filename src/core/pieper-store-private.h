@@ -67,6 +67,17 @@ int         _pieper_store_get_snapshot_status  (PieperStore  *self,
                                                 gint64        account_id,
                                                 const char   *remote_id);
 
+/* For tests: waits until no checkpoint is asked for or running, and says
+ * how many the worker has made and on which thread the last one ran. */
+void        _pieper_store_wait_for_checkpoints (PieperStore  *self,
+                                                guint        *completed,
+                                                GThread     **thread);
+/* For tests: holds the worker's checkpoints back (or lets them go), and
+ * the WAL's length in pages after the last commit. */
+void        _pieper_store_hold_checkpoints     (PieperStore  *self,
+                                                gboolean      hold);
+int         _pieper_store_get_wal_frames       (PieperStore  *self);
+
 /* Schema (pieper-store-schema.c). */
 gboolean    _pieper_store_migrate        (PieperStore  *self,
                                           GError      **error);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pieper-store-private.h"
 #include "test-common.h"
 
 /* Helpers */
@@ -301,6 +302,113 @@ test_busy (void)
   accepted = pieper_outbox_acknowledge (ts->outbox, id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (count_rows (ts, "outbox"), ==, 1);
+}
+
+/* Frames in the WAL, as a checkpoint by another connection reports them. */
+static gint64
+wal_frames (const char *path)
+{
+  sqlite3 *db = open_raw (path);
+  sqlite3_stmt *stmt = NULL;
+  gint64 frames = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    frames = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return frames;
+}
+
+/* A long WAL is checkpointed on a worker thread, not by the commit that
+ * made it long (an acknowledgement, say, on the main thread). */
+static void
+test_checkpoint_off_main_thread (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PieperStore) reopened = NULL;
+  GThread *thread = NULL;
+  guint completed = 0;
+  guint written = 0;
+
+  /* Batches of 200 incidents, a commit each, until the WAL has grown past
+   * SQLite's usual 1,000 pages and a checkpoint has run. */
+  for (guint batch = 0; batch < 100 && completed == 0; batch++)
+    {
+      g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < 200; i++, written++)
+        {
+          g_autofree char *remote_id = g_strdup_printf ("PCKPT%u", written);
+
+          g_ptr_array_add (incidents, test_make_incident (remote_id, written + 1, PIEPER_STATUS_TRIGGERED, 100));
+        }
+      g_assert_true (pieper_store_apply_snapshot (ts->store, pieper_account_get_id (ts->account), incidents, &error));
+      g_assert_no_error (error);
+      _pieper_store_wait_for_checkpoints (ts->store, &completed, &thread);
+    }
+
+  g_assert_cmpuint (completed, >=, 1);
+  g_assert_nonnull (thread);
+  g_assert_true (thread != g_thread_self ());
+
+  /* It was a whole checkpoint: the next commit starts the WAL afresh. */
+  test_store_add_incident (ts, "PAFTER", 1, PIEPER_STATUS_TRIGGERED, 100);
+  written++;
+  g_assert_cmpint (wal_frames (pieper_store_get_path (ts->store)), <, 100);
+
+  /* Nothing lost, in this connection or another. */
+  listed = pieper_store_list_incidents (ts->store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, written);
+  reopened = pieper_store_open (ts->dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (pieper_store_check_integrity (reopened, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (ts, "incidents"), ==, written);
+}
+
+/* Should the worker not checkpoint (held back here), the committing thread
+ * does once the WAL is eight times as long: it never grows without end. */
+static void
+test_checkpoint_fallback (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GError) error = NULL;
+  int longest = 0;
+  guint written = 0;
+  gboolean wrapped = FALSE;
+
+  _pieper_store_hold_checkpoints (ts->store, TRUE);
+  for (guint batch = 0; batch < 200 && !wrapped; batch++)
+    {
+      g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+      int frames;
+
+      for (guint i = 0; i < 500; i++, written++)
+        {
+          g_autofree char *remote_id = g_strdup_printf ("PFALLBACK%u", written);
+
+          g_ptr_array_add (incidents, test_make_incident (remote_id, written + 1, PIEPER_STATUS_TRIGGERED, 100));
+        }
+      g_assert_true (pieper_store_apply_snapshot (ts->store, pieper_account_get_id (ts->account), incidents, &error));
+      g_assert_no_error (error);
+
+      /* A shorter WAL than the last commit left: it was checkpointed and
+       * started again. */
+      frames = _pieper_store_get_wal_frames (ts->store);
+      wrapped = frames < longest;
+      longest = MAX (longest, frames);
+    }
+
+  g_assert_true (wrapped);
+  g_assert_cmpint (longest, >=, 8000);
+  g_assert_cmpint (longest, <, 9000);
+  _pieper_store_hold_checkpoints (ts->store, FALSE);
+  g_assert_cmpint (count_rows (ts, "incidents"), ==, written);
 }
 
 static void
@@ -1303,6 +1411,8 @@ main (int   argc,
   g_test_add_func ("/store/open/data-version", test_data_version);
   g_test_add_func ("/store/open/change-stamp", test_change_stamp);
   g_test_add_func ("/store/open/too-new", test_open_too_new);
+  g_test_add_func ("/store/checkpoint/off-main-thread", test_checkpoint_off_main_thread);
+  g_test_add_func ("/store/checkpoint/fallback", test_checkpoint_fallback);
   /* Takes the busy timeout, five seconds. */
   g_test_add_func ("/store/busy", test_busy);
   g_test_add_func ("/store/open/not-a-database", test_open_not_a_database);
