@@ -69,7 +69,13 @@ gboolean          pieper_sync_engine_sync_finish       (PieperSyncEngine  *self,
  * once when the network comes back or the machine wakes from suspend. */
 void              pieper_sync_engine_start             (PieperSyncEngine  *self);
 void              pieper_sync_engine_stop              (PieperSyncEngine  *self);
-/* Asks for a round now (or right after the one running). */
+/* Asks for a round now (or right after the one running): the world may
+ * have changed (the network came back, the user asked), so every action
+ * waiting for a retry is due and the round pulls in full. */
 void              pieper_sync_engine_sync_now          (PieperSyncEngine  *self);
+/* Asks for a round now (or right after the one running) to send an action
+ * just queued. Nothing else changed: actions waiting for a retry keep
+ * waiting, and the pull is the usual one. */
+void              pieper_sync_engine_send_queued       (PieperSyncEngine  *self);
 
 G_END_DECLS

@@ -130,7 +130,7 @@ queued (PieperApplication *self,
                                                     pieper_action_get_incident_id (action),
                                                     &refresh_error))
     report (self, refresh_error->message);
-  pieper_sync_engine_sync_now (self->engine);
+  pieper_sync_engine_send_queued (self->engine);
 }
 
 static void

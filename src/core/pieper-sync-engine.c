@@ -584,6 +584,17 @@ pieper_sync_engine_sync_now (PieperSyncEngine *self)
   run_round (self);
 }
 
+void
+pieper_sync_engine_send_queued (PieperSyncEngine *self)
+{
+  g_return_if_fail (PIEPER_IS_SYNC_ENGINE (self));
+
+  /* Not sync_now(): a tap must not make every backed-off action go again
+   * (a note whose outcome is unknown waits before it is read back), nor
+   * pull ten thousand incidents in full. */
+  run_round (self);
+}
+
 static void
 network_changed_cb (GNetworkMonitor  *monitor,
                     gboolean          available,
