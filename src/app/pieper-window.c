@@ -446,6 +446,32 @@ back_action_cb (GtkWidget  *widget,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* The shortcuts window, built the first time it is asked for rather than
+ * with every window (as GTK does for a resource at gtk/help-overlay.ui:
+ * a whole GtkShortcutsWindow, 2 % of the start, for a window seldom
+ * opened). The action is the one GTK would add, win.show-help-overlay. */
+static void
+show_help_overlay_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = NULL;
+
+      builder = gtk_builder_new_from_resource ("/io/github/pieper/Pieper/ui/pieper-shortcuts-window.ui");
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      /* Modal, hidden on close, and transient for this window; the action
+       * stays this one. */
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 /* The window's tooltips are given when asked for rather than set: setting
  * one makes GTK ask the display where the pointer is, a round trip to the
  * X server for each, before the first frame. A screen reader has the same
@@ -501,6 +527,17 @@ pieper_window_constructed (GObject *object)
 
   g_assert (PIEPER_IS_APPLICATION (self->application));
   gtk_window_set_application (GTK_WINDOW (self), GTK_APPLICATION (self->application));
+
+  {
+    static const GActionEntry entries[] = {
+      { "show-help-overlay", show_help_overlay_cb, NULL, NULL, NULL, { 0 } },
+    };
+    static const char *help_accels[] = { "<Control>question", NULL };
+
+    g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self->application),
+                                           "win.show-help-overlay", help_accels);
+  }
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

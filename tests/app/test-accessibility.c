@@ -630,8 +630,17 @@ test_shortcuts (void)
   GtkShortcutsWindow *shortcuts;
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
+  /* Built when first asked for, from the main menu or Ctrl+?. */
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
   shortcuts = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_assert_nonnull (shortcuts);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (shortcuts)) == GTK_WINDOW (window));
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+
+    g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
+  }
   app_test_present (GTK_WINDOW (shortcuts), 1280, 800);
   check_window (GTK_WIDGET (shortcuts), "shortcuts", FALSE);
 
