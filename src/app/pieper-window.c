@@ -61,6 +61,7 @@ struct _PieperWindow
   GtkDropDown          *filter_dropdown;
   GtkStack             *list_stack;
   GtkListView          *list_view;
+  AdwStatusPage        *empty_page;
   GtkWidget            *incident_placeholder;
 };
 
@@ -144,6 +145,10 @@ update_list_state (PieperWindow *self)
   g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
 
   adw_window_title_set_subtitle (self->list_title, count);
+  /* Its icon only when shown: at 128 px it is drawn from an SVG, which
+   * loads librsvg (+6 MB) even for a page that is never shown. */
+  if (n == 0)
+    adw_status_page_set_icon_name (self->empty_page, "emblem-ok-symbolic");
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
 
@@ -688,6 +693,7 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);

@@ -131,7 +131,7 @@ test_start (void)
 {
   PieperWindow *window = pieper_window_new (app);
   Held held = { 0, 0, 0 };
-  GtkWidget *placeholder;
+  GtkWidget *placeholder, *empty, *search;
   gint64 id;
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
@@ -144,6 +144,17 @@ test_start (void)
                                                            "incident_placeholder"));
   g_assert_true (gtk_widget_get_mapped (placeholder));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (placeholder)), ==, "No Incident Selected");
+  /* The empty list's page has its icon (drawn from an SVG at its size,
+   * which loads librsvg) only once it is shown. */
+  empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "empty_page"));
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (empty)));
+  search = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "search_entry"));
+  gtk_editable_set_text (GTK_EDITABLE (search), "no incident is called this");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_true (gtk_widget_get_visible (empty) && gtk_widget_get_child_visible (empty));
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (empty)), ==, "emblem-ok-symbolic");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  g_signal_emit_by_name (search, "search-changed");
 
   {
     g_autoptr(PieperIncident) incident = pieper_store_find_incident (pieper_application_get_store (app),
