@@ -121,6 +121,30 @@ count_held (GtkWidget *widget,
     count_held (child, held);
 }
 
+/* Whether librsvg is loaded in this process. */
+static gboolean
+librsvg_loaded (void)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, "librsvg") != NULL;
+}
+
+/* Draws @widget once, as a frame would, so that its icons are loaded. */
+static void
+draw (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+}
+
 /* The first frame builds what it shows: not the incident page (no
  * incident is shown yet), not the first run's account form (there is an
  * account), and it sets no tooltip (they are given when asked for). The
@@ -144,6 +168,10 @@ test_start (void)
                                                            "incident_placeholder"));
   g_assert_true (gtk_widget_get_mapped (placeholder));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (placeholder)), ==, "No Incident Selected");
+  /* Its icon is one the icon theme has drawn at its size: one drawn from
+   * its SVG would load librsvg, +8 MB at the first frame. */
+  draw (placeholder);
+  g_assert_false (librsvg_loaded ());
   /* The empty list's page has its icon (drawn from an SVG at its size,
    * which loads librsvg) only once it is shown. */
   empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "empty_page"));
