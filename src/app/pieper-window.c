@@ -36,9 +36,16 @@ struct _PieperWindow
   char                 *search;
   gint64                incident_id;
 
+  /* Made when first needed: neither is on screen at start. */
+  PieperAccountForm    *account_form;
+  PieperIncidentPage   *incident_page;
+
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
-  PieperAccountForm    *account_form;
+  GtkWidget            *welcome_box;
+  GtkWidget            *welcome_label;
+  GtkWidget            *welcome_menu_button;
+  GtkWidget            *demo_button;
   AdwLeaflet           *leaflet;
   GtkWidget            *list_pane;
   GtkWidget            *incident_pane;
@@ -46,12 +53,16 @@ struct _PieperWindow
   AdwWindowTitle       *incident_title;
   GtkRevealer          *offline_revealer;
   GtkLabel             *offline_label;
+  GtkWidget            *search_button;
+  GtkWidget            *menu_button;
+  GtkWidget            *back_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkDropDown          *filter_dropdown;
   GtkStack             *list_stack;
   GtkListView          *list_view;
-  PieperIncidentPage   *incident_page;
+  AdwStatusPage        *empty_page;
+  GtkWidget            *incident_placeholder;
 };
 
 G_DEFINE_FINAL_TYPE (PieperWindow, pieper_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -134,19 +145,44 @@ update_list_state (PieperWindow *self)
   g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
 
   adw_window_title_set_subtitle (self->list_title, count);
+  /* Its icon only when shown: at 128 px it is drawn from an SVG, which
+   * loads librsvg (+6 MB) even for a page that is never shown. */
+  if (n == 0)
+    adw_status_page_set_icon_name (self->empty_page, "emblem-ok-symbolic");
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
 
 static void
 update_actions (PieperWindow *self)
 {
-  PieperIncident *incident = pieper_incident_page_get_incident (self->incident_page);
-  gboolean shown = incident != NULL;
+  gboolean shown = self->incident_page != NULL &&
+                   pieper_incident_page_get_incident (self->incident_page) != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.acknowledge", shown);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.escalate", shown);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resolve", shown);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.note", shown);
+}
+
+/* The incident page, made the first time an incident is shown: until then
+ * the pane shows the placeholder, which looks as the page does without an
+ * incident. Building it from its template costs a few per cent of the
+ * start, for a page most starts never show. */
+static PieperIncidentPage *
+ensure_incident_page (PieperWindow *self)
+{
+  GtkWidget *page;
+
+  if (self->incident_page != NULL)
+    return self->incident_page;
+
+  page = pieper_incident_page_new ();
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_remove (GTK_BOX (self->incident_pane), self->incident_placeholder);
+  self->incident_placeholder = NULL;
+  gtk_box_append (GTK_BOX (self->incident_pane), page);
+  self->incident_page = PIEPER_INCIDENT_PAGE (page);
+  return self->incident_page;
 }
 
 /* Reads the shown incident again: its effective state and timeline. */
@@ -164,7 +200,8 @@ reload_page (PieperWindow *self)
 
   if (incident == NULL)
     {
-      pieper_incident_page_set_incident (self->incident_page, NULL, PIEPER_CAPABILITY_NONE, NULL);
+      if (self->incident_page != NULL)
+        pieper_incident_page_set_incident (self->incident_page, NULL, PIEPER_CAPABILITY_NONE, NULL);
       adw_window_title_set_title (self->incident_title, "");
       update_actions (self);
       return;
@@ -174,7 +211,7 @@ reload_page (PieperWindow *self)
   if (entries != NULL)
     g_list_store_splice (timeline, 0, 0, entries->pdata, entries->len);
 
-  pieper_incident_page_set_incident (self->incident_page, incident,
+  pieper_incident_page_set_incident (ensure_incident_page (self), incident,
                                      pieper_application_get_capabilities (self->application, incident),
                                      G_LIST_MODEL (timeline));
   /* TRANSLATORS: the title of the incident page: the incident's number. */
@@ -276,6 +313,13 @@ accounts_changed_cb (PieperWindow *self)
   accounts = pieper_store_list_accounts (store, NULL);
   first_run = !pieper_application_get_demo (self->application) &&
               accounts != NULL && accounts->len == 0;
+  /* The form only the first run shows, made when it is. */
+  if (first_run && self->account_form == NULL)
+    {
+      self->account_form = PIEPER_ACCOUNT_FORM (pieper_account_form_new (self->application));
+      gtk_box_insert_child_after (GTK_BOX (self->welcome_box), GTK_WIDGET (self->account_form),
+                                  self->welcome_label);
+    }
   gtk_stack_set_visible_child_name (self->main_stack, first_run ? "welcome" : "incidents");
 
   /* Mine may have learnt who the responder is. */
@@ -339,8 +383,12 @@ static void
 activate_on_shown (PieperWindow *self,
                    const char   *action)
 {
-  PieperIncident *incident = pieper_incident_page_get_incident (self->incident_page);
+  PieperIncident *incident;
 
+  if (self->incident_page == NULL)
+    return;
+
+  incident = pieper_incident_page_get_incident (self->incident_page);
   if (incident != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), action, "x", pieper_incident_get_id (incident));
 }
@@ -377,7 +425,8 @@ note_action_cb (GtkWidget  *widget,
   PieperWindow *self = PIEPER_WINDOW (widget);
 
   adw_leaflet_set_visible_child (self->leaflet, self->incident_pane);
-  pieper_incident_page_focus_note (self->incident_page);
+  if (self->incident_page != NULL)
+    pieper_incident_page_focus_note (self->incident_page);
 }
 
 static void
@@ -402,6 +451,75 @@ back_action_cb (GtkWidget  *widget,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* The shortcuts window, built the first time it is asked for rather than
+ * with every window (as GTK does for a resource at gtk/help-overlay.ui:
+ * a whole GtkShortcutsWindow, 2 % of the start, for a window seldom
+ * opened). The action is the one GTK would add, win.show-help-overlay. */
+static void
+show_help_overlay_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = NULL;
+
+      builder = gtk_builder_new_from_resource ("/io/github/pieper/Pieper/ui/pieper-shortcuts-window.ui");
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      /* Modal, hidden on close, and transient for this window; the action
+       * stays this one. */
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
+/* The window's tooltips are given when asked for rather than set: setting
+ * one makes GTK ask the display where the pointer is, a round trip to the
+ * X server for each, before the first frame. A screen reader has the same
+ * words as the accessible description, as a set tooltip would give it, and
+ * a button with only an icon has them as its name too. */
+static gboolean
+query_tooltip_cb (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  const char *text)
+{
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text,
+             gboolean    names)
+{
+  gtk_widget_set_has_tooltip (widget, TRUE);
+  /* @text is a translation, which stays. */
+  g_signal_connect (widget, "query-tooltip", G_CALLBACK (query_tooltip_cb), (gpointer) text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  if (names)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
+static void
+set_tooltips (PieperWindow *self)
+{
+  set_tooltip (self->welcome_menu_button, _("Main Menu"), TRUE);
+  set_tooltip (self->demo_button, _("Pieper against a simulated server, without an account"), FALSE);
+  set_tooltip (self->search_button, _("Search"), TRUE);
+  set_tooltip (self->menu_button, _("Main Menu"), TRUE);
+  set_tooltip (GTK_WIDGET (self->filter_dropdown), _("Which incidents to show"), FALSE);
+  set_tooltip (self->back_button, _("Back to Incidents"), TRUE);
+}
+
 static void
 pieper_window_constructed (GObject *object)
 {
@@ -414,6 +532,17 @@ pieper_window_constructed (GObject *object)
 
   g_assert (PIEPER_IS_APPLICATION (self->application));
   gtk_window_set_application (GTK_WINDOW (self), GTK_APPLICATION (self->application));
+
+  {
+    static const GActionEntry entries[] = {
+      { "show-help-overlay", show_help_overlay_cb, NULL, NULL, NULL, { 0 } },
+    };
+    static const char *help_accels[] = { "<Control>question", NULL };
+
+    g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self->application),
+                                           "win.show-help-overlay", help_accels);
+  }
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -442,7 +571,7 @@ pieper_window_constructed (GObject *object)
   state_changed_cb (self, NULL, engine);
   g_signal_connect_object (engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
 
-  pieper_account_form_set_application (self->account_form, self->application);
+  set_tooltips (self);
   g_signal_connect_object (self->application, "accounts-changed", G_CALLBACK (accounts_changed_cb),
                            self, G_CONNECT_SWAPPED);
   accounts_changed_cb (self);
@@ -463,6 +592,10 @@ pieper_window_dispose (GObject *object)
   self->incident_id = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_WINDOW);
+  /* Children of the template's boxes, gone with them. */
+  self->incident_page = NULL;
+  self->account_form = NULL;
+  self->incident_placeholder = NULL;
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
@@ -538,13 +671,16 @@ pieper_window_class_init (PieperWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (PIEPER_TYPE_INCIDENT_PAGE);
-  g_type_ensure (PIEPER_TYPE_ACCOUNT_FORM);
-
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, account_form);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, welcome_box);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, welcome_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, welcome_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, demo_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_pane);
@@ -557,7 +693,8 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_view);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_page);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
@@ -574,6 +711,24 @@ static void
 pieper_window_init (PieperWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* The incident page, made if it was not yet. */
+PieperIncidentPage *
+pieper_window_get_incident_page (PieperWindow *self)
+{
+  g_return_val_if_fail (PIEPER_IS_WINDOW (self), NULL);
+
+  return ensure_incident_page (self);
+}
+
+/* The first run's account form, or %NULL while it has not been shown. */
+PieperAccountForm *
+pieper_window_get_account_form (PieperWindow *self)
+{
+  g_return_val_if_fail (PIEPER_IS_WINDOW (self), NULL);
+
+  return self->account_form;
 }
 
 PieperWindow *

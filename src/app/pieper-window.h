@@ -3,7 +3,9 @@
 
 #include <adwaita.h>
 
+#include "pieper-account-form.h"
 #include "pieper-application.h"
+#include "pieper-incident-page.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +19,7 @@ void          pieper_window_show_incident (PieperWindow      *self,
 gint64        pieper_window_get_incident_id (PieperWindow    *self);
 void          pieper_window_show_message  (PieperWindow      *self,
                                            const char        *message);
+PieperIncidentPage *pieper_window_get_incident_page (PieperWindow *self);
+PieperAccountForm  *pieper_window_get_account_form  (PieperWindow *self);
 
 G_END_DECLS

@@ -198,11 +198,25 @@ has_own_label (GtkWidget *widget)
   return FALSE;
 }
 
+/* Whether @widget has a tooltip to show now. */
+static gboolean
+queries_tooltip (GtkWidget *widget)
+{
+  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  gboolean shown = FALSE;
+
+  g_signal_emit_by_name (widget, "query-tooltip", 0, 0, FALSE, tooltip, &shown);
+  return shown;
+}
+
+/* A tooltip set, or one given when asked for (the window's are: setting
+ * one costs a round trip to the display at start). */
 static gboolean
 has_tooltip (GtkWidget *widget)
 {
   return has_text (gtk_widget_get_tooltip_text (widget)) ||
-         has_text (gtk_widget_get_tooltip_markup (widget));
+         has_text (gtk_widget_get_tooltip_markup (widget)) ||
+         (gtk_widget_get_has_tooltip (widget) && queries_tooltip (widget));
 }
 
 /* The control a part belongs to: the button inside a menu button, and the
@@ -361,17 +375,6 @@ assert_says (GtkWidget  *widget,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (widget)), ==, text);
 }
 
-/* Whether @widget has a tooltip to show now. */
-static gboolean
-queries_tooltip (GtkWidget *widget)
-{
-  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
-  gboolean shown = FALSE;
-
-  g_signal_emit_by_name (widget, "query-tooltip", 0, 0, FALSE, tooltip, &shown);
-  return shown;
-}
-
 /* Every row shown says its status and urgency in words. */
 static guint
 check_rows (GtkWidget *widget)
@@ -407,7 +410,7 @@ check_rows (GtkWidget *widget)
 static GtkWidget *
 page_of (PieperWindow *window)
 {
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_page"));
+  return GTK_WIDGET (pieper_window_get_incident_page (window));
 }
 
 static GtkWidget *
@@ -515,11 +518,12 @@ check_incident (PieperWindow *window,
                 const char   *where,
                 gboolean      phone)
 {
-  GtkWidget *page = page_of (window);
+  GtkWidget *page;
   GtkWidget *reassign;
   g_autofree char *with_popover = g_strconcat (where, ", reassigning", NULL);
 
   pieper_window_show_incident (window, incident_id (remote_id));
+  page = page_of (window);
   wait_shown (window, page);
   check_page_words (page);
   check_window (GTK_WIDGET (window), where, phone);
@@ -558,7 +562,7 @@ test_main_window (gconstpointer data)
 {
   gboolean phone = GPOINTER_TO_INT (data);
   PieperWindow *window = pieper_window_new (app);
-  GtkWidget *page = page_of (window);
+  GtkWidget *page;
   const char *size = phone ? "360×640" : "1280×800";
   g_autofree char *list = g_strdup_printf ("window %s, list", size);
   g_autofree char *triggered = g_strdup_printf ("window %s, triggered incident", size);
@@ -571,6 +575,7 @@ test_main_window (gconstpointer data)
   check_window (GTK_WIDGET (window), list, phone);
 
   check_incident (window, "PA11Y00", triggered, phone);
+  page = page_of (window);
   g_assert_true (gtk_widget_get_mapped (page_child (page, "acknowledge_button")));
   g_assert_true (gtk_widget_get_mapped (page_child (page, "escalate_button")));
   g_assert_true (gtk_widget_get_mapped (page_child (page, "resolve_button")));
@@ -625,8 +630,17 @@ test_shortcuts (void)
   GtkShortcutsWindow *shortcuts;
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
+  /* Built when first asked for, from the main menu or Ctrl+?. */
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
   shortcuts = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_assert_nonnull (shortcuts);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (shortcuts)) == GTK_WINDOW (window));
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+
+    g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
+  }
   app_test_present (GTK_WINDOW (shortcuts), 1280, 800);
   check_window (GTK_WIDGET (shortcuts), "shortcuts", FALSE);
 

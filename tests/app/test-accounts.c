@@ -182,8 +182,7 @@ form_error (PieperAccountForm *form)
 static PieperAccountForm *
 welcome_form (void)
 {
-  return PIEPER_ACCOUNT_FORM (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
-                                                             "account_form"));
+  return pieper_window_get_account_form (window);
 }
 
 /* Tests */

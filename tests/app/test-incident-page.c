@@ -129,7 +129,7 @@ show (const char  *remote_id,
 
   app_test_present (GTK_WINDOW (window), 360, 640);
   pieper_window_show_incident (window, incident_id (remote_id));
-  *page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_page"));
+  *page = GTK_WIDGET (pieper_window_get_incident_page (window));
   app_test_run_for (200);
   return window;
 }

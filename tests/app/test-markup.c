@@ -272,7 +272,7 @@ test_markup_is_text (void)
   /* The incident page: its title and the service row's subtitle. */
   pieper_window_show_incident (window, pieper_incident_get_id (incident));
   app_test_run_for (300);
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_page"));
+  page = GTK_WIDGET (pieper_window_get_incident_page (window));
   assert_shown_as_text (page, TITLE, FALSE, "page title");
   service_row = GTK_WIDGET (gtk_widget_get_template_child (page, PIEPER_TYPE_INCIDENT_PAGE, "service_row"));
   g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (service_row)));

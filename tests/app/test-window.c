@@ -88,6 +88,125 @@ test_folds (void)
   gtk_window_destroy (GTK_WINDOW (desktop));
 }
 
+/* What a window built at start holds: how many incident pages and account
+ * forms, and how many of the app's widgets have a tooltip set (setting one
+ * costs a round trip to the display). */
+typedef struct
+{
+  guint pages;
+  guint forms;
+  guint tooltips_set;
+} Held;
+
+static void
+count_held (GtkWidget *widget,
+            Held      *held)
+{
+  if (PIEPER_IS_INCIDENT_PAGE (widget))
+    held->pages++;
+  if (PIEPER_IS_ACCOUNT_FORM (widget))
+    held->forms++;
+  /* GTK's own search entries set one on their clear icon. */
+  if (gtk_widget_get_tooltip_text (widget) != NULL &&
+      gtk_widget_get_ancestor (widget, GTK_TYPE_SEARCH_ENTRY) == NULL)
+    {
+      g_test_message ("tooltip set on a %s: %s", G_OBJECT_TYPE_NAME (widget),
+                      gtk_widget_get_tooltip_text (widget));
+      held->tooltips_set++;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count_held (child, held);
+}
+
+/* Whether librsvg is loaded in this process. */
+static gboolean
+librsvg_loaded (void)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, "librsvg") != NULL;
+}
+
+/* Draws @widget once, as a frame would, so that its icons are loaded. */
+static void
+draw (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+}
+
+/* The first frame builds what it shows: not the incident page (no
+ * incident is shown yet), not the first run's account form (there is an
+ * account), and it sets no tooltip (they are given when asked for). The
+ * page comes when an incident is shown, and the empty pane says what the
+ * page would say. */
+static void
+test_start (void)
+{
+  PieperWindow *window = pieper_window_new (app);
+  Held held = { 0, 0, 0 };
+  GtkWidget *placeholder, *empty, *search;
+  gint64 id;
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  count_held (GTK_WIDGET (window), &held);
+  g_assert_cmpuint (held.pages, ==, 0);
+  g_assert_cmpuint (held.forms, ==, 0);
+  g_assert_cmpuint (held.tooltips_set, ==, 0);
+  g_assert_null (pieper_window_get_account_form (window));
+  placeholder = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
+                                                           "incident_placeholder"));
+  g_assert_true (gtk_widget_get_mapped (placeholder));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (placeholder)), ==, "No Incident Selected");
+  /* Its icon is one the icon theme has drawn at its size: one drawn from
+   * its SVG would load librsvg, +8 MB at the first frame. */
+  draw (placeholder);
+  g_assert_false (librsvg_loaded ());
+  /* The empty list's page has its icon (drawn from an SVG at its size,
+   * which loads librsvg) only once it is shown. */
+  empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "empty_page"));
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (empty)));
+  search = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "search_entry"));
+  gtk_editable_set_text (GTK_EDITABLE (search), "no incident is called this");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_true (gtk_widget_get_visible (empty) && gtk_widget_get_child_visible (empty));
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (empty)), ==, "emblem-ok-symbolic");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  g_signal_emit_by_name (search, "search-changed");
+
+  {
+    g_autoptr(PieperIncident) incident = pieper_store_find_incident (pieper_application_get_store (app),
+                                                                     "PWIN0001", NULL);
+    id = pieper_incident_get_id (incident);
+  }
+  pieper_window_show_incident (window, id);
+  memset (&held, 0, sizeof held);
+  count_held (GTK_WIDGET (window), &held);
+  g_assert_cmpuint (held.pages, ==, 1);
+  g_assert_nonnull (pieper_incident_page_get_incident (pieper_window_get_incident_page (window)));
+  g_assert_cmpint (pieper_incident_get_id (pieper_incident_page_get_incident (pieper_window_get_incident_page (window))),
+                   ==, id);
+
+  /* Back to none: the page stays, and says so itself. */
+  pieper_window_show_incident (window, 0);
+  g_assert_null (pieper_incident_page_get_incident (pieper_window_get_incident_page (window)));
+  memset (&held, 0, sizeof held);
+  count_held (GTK_WIDGET (window), &held);
+  g_assert_cmpuint (held.pages, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 row_of_incident (GtkWidget *widget,
                  gpointer   data)
@@ -132,7 +251,7 @@ test_acknowledge (void)
   g_assert_false (pending_shown (window, id));
   pieper_window_show_incident (window, id);
 
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_page"));
+  page = GTK_WIDGET (pieper_window_get_incident_page (window));
   button = GTK_WIDGET (gtk_widget_get_template_child (page, PIEPER_TYPE_INCIDENT_PAGE, "acknowledge_button"));
   pending_box = GTK_WIDGET (gtk_widget_get_template_child (page, PIEPER_TYPE_INCIDENT_PAGE, "pending_box"));
   g_assert_true (gtk_widget_is_visible (button));
@@ -253,6 +372,7 @@ main (int   argc,
   app = app_test_application (dir, FALSE);
 
   g_test_add_func ("/app/window/folds", test_folds);
+  g_test_add_func ("/app/window/start", test_start);
   g_test_add_func ("/app/window/acknowledge", test_acknowledge);
   g_test_add_func ("/app/window/offline-banner", test_offline_banner);
   g_test_add_func ("/app/window/preferences", test_preferences);
