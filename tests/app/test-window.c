@@ -131,6 +131,48 @@ librsvg_loaded (void)
   return strstr (maps, "librsvg") != NULL;
 }
 
+/* Whether @page's icon, at the size it is drawn, comes from an SVG file
+ * (which GTK renders with librsvg) rather than one the theme has drawn. */
+static gboolean
+icon_drawn_from_svg (GtkWidget *page)
+{
+  GtkWidget *image = page;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (page));
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+  int size;
+
+  /* The status page's image: its first GtkImage, depth first. */
+  while (image != NULL && !GTK_IS_IMAGE (image))
+    {
+      GtkWidget *next = gtk_widget_get_first_child (image);
+
+      while (next == NULL && image != page)
+        {
+          next = gtk_widget_get_next_sibling (image);
+          if (next == NULL)
+            image = gtk_widget_get_parent (image);
+        }
+      if (image == page && next == NULL)
+        break;
+      image = next;
+    }
+  g_assert_true (GTK_IS_IMAGE (image));
+  /* An image asks for exactly its icon's size. */
+  gtk_widget_measure (image, GTK_ORIENTATION_HORIZONTAL, -1, &size, NULL, NULL, NULL);
+  g_assert_cmpint (size, >, 0);
+
+  icon = gtk_icon_theme_lookup_icon (theme, adw_status_page_get_icon_name (ADW_STATUS_PAGE (page)), NULL,
+                                     size, gtk_widget_get_scale_factor (image),
+                                     gtk_widget_get_direction (image), 0);
+  file = gtk_icon_paintable_get_file (icon);
+  g_assert_nonnull (file);
+  uri = g_file_get_uri (file);
+
+  return g_str_has_suffix (uri, ".svg");
+}
+
 /* Draws @widget once, as a frame would, so that its icons are loaded. */
 static void
 draw (GtkWidget *widget)
@@ -171,7 +213,11 @@ test_start (void)
   /* Its icon is one the icon theme has drawn at its size: one drawn from
    * its SVG would load librsvg, +8 MB at the first frame. */
   draw (placeholder);
-  g_assert_false (librsvg_loaded ());
+  g_assert_false (icon_drawn_from_svg (placeholder));
+  /* The development profile's striped header bar is itself drawn from an
+   * SVG, so only a default build can show that nothing loaded librsvg. */
+  if (g_strcmp0 (PROFILE, "development") != 0)
+    g_assert_false (librsvg_loaded ());
   /* The empty list's page has its icon (drawn from an SVG at its size,
    * which loads librsvg) only once it is shown. */
   empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "empty_page"));

@@ -181,7 +181,9 @@ sim_set_fault (Fixture    *f,
 static void
 sim_clear_faults (Fixture *f)
 {
-  json_node_unref (sim_request (f, "DELETE", "/_sim/faults", NULL));
+  JsonNode *reply = sim_request (f, "DELETE", "/_sim/faults", NULL);
+
+  g_clear_pointer (&reply, json_node_unref);
 }
 
 /* The record of writes, oldest first. */
