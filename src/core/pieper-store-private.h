@@ -78,6 +78,10 @@ void        _pieper_store_hold_checkpoints     (PieperStore  *self,
                                                 gboolean      hold);
 int         _pieper_store_get_wal_frames       (PieperStore  *self);
 
+/* A list of strings as a compact JSON array (the assignees columns);
+ * NULL for NULL. Exposed for its tests. */
+char       *_pieper_store_strv_to_json   (const char * const *strv);
+
 /* Schema (pieper-store-schema.c). */
 gboolean    _pieper_store_migrate        (PieperStore  *self,
                                           GError      **error);

@@ -602,23 +602,77 @@ pieper_store_check_integrity (PieperStore  *self,
 
 /* Snapshots */
 
-static char *
-strv_to_json (const char * const *strv)
+/* Appends text as a JSON string, quotes included. Everything JSON forbids
+ * raw inside a string is escaped: the quote, the backslash and every
+ * control character U+0000..U+001F (the short forms where JSON has them,
+ * \u00XX otherwise); DEL too, as json-glib does. Text that is not valid
+ * UTF-8 (which should not reach the store) is made valid first, so what
+ * is written always reads back. */
+static void
+append_json_string (GString    *out,
+                    const char *text)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  static const char hex[] = "0123456789abcdef";
+  g_autofree char *valid = NULL;
+  const guchar *p;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+
+  g_string_append_c (out, '"');
+  for (p = (const guchar *) text; *p != '\0'; p++)
+    {
+      const guchar *run = p;
+
+      /* The common case: a run of bytes that need nothing. */
+      while (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
+        p++;
+      if (p > run)
+        g_string_append_len (out, (const char *) run, p - run);
+      if (*p == '\0')
+        break;
+
+      switch (*p)
+        {
+        case '"':  g_string_append_len (out, "\\\"", 2); break;
+        case '\\': g_string_append_len (out, "\\\\", 2); break;
+        case '\b': g_string_append_len (out, "\\b", 2); break;
+        case '\f': g_string_append_len (out, "\\f", 2); break;
+        case '\n': g_string_append_len (out, "\\n", 2); break;
+        case '\r': g_string_append_len (out, "\\r", 2); break;
+        case '\t': g_string_append_len (out, "\\t", 2); break;
+        default:
+          {
+            char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf] };
+
+            g_string_append_len (out, u, sizeof u);
+          }
+          break;
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* A list of strings as a JSON array, as json-glib writes it (compact). */
+char *
+_pieper_store_strv_to_json (const char * const *strv)
+{
+  GString *out;
 
   if (strv == NULL)
     return NULL;
 
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
+  out = g_string_sized_new (64);
+  g_string_append_c (out, '[');
   for (guint i = 0; strv[i] != NULL; i++)
-    json_builder_add_string_value (builder, strv[i]);
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_json_string (out, strv[i]);
+    }
+  g_string_append_c (out, ']');
 
-  return json_to_string (root, FALSE);
+  return g_string_free (out, FALSE);
 }
 
 static GStrv
@@ -717,8 +771,8 @@ _pieper_store_upsert_incident (PieperStore     *self,
   priority = pieper_utf8_cap (pieper_incident_get_priority (incident), PIEPER_FIELD_MAX_BYTES);
   service = pieper_utf8_cap (pieper_incident_get_service (incident), PIEPER_FIELD_MAX_BYTES);
   policy = pieper_utf8_cap (pieper_incident_get_escalation_policy (incident), PIEPER_FIELD_MAX_BYTES);
-  assignees = strv_to_json (pieper_incident_get_assignees (incident));
-  assignee_ids = strv_to_json (pieper_incident_get_assignee_ids (incident));
+  assignees = _pieper_store_strv_to_json (pieper_incident_get_assignees (incident));
+  assignee_ids = _pieper_store_strv_to_json (pieper_incident_get_assignee_ids (incident));
 
   sqlite3_bind_int64 (stmt, 1, account_id);
   _pieper_bind_text (stmt, 2, pieper_incident_get_remote_id (incident));
