@@ -15,6 +15,8 @@ typedef sqlite3_stmt PieperStmt;
 void        _pieper_stmt_release         (PieperStmt   *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PieperStmt, _pieper_stmt_release)
 
+/* sql must be a string literal (or live as long as the store): the cache
+ * is keyed by its address. */
 PieperStmt *_pieper_store_prepare        (PieperStore  *self,
                                           const char   *sql,
                                           GError      **error);
