@@ -756,7 +756,9 @@ _pieper_store_upsert_incident (PieperStore     *self,
 
   /* A snapshot older than the one stored (an out-of-order response) does
    * not overwrite it. Unsent actions live in the outbox, not here, so no
-   * snapshot can erase one. */
+   * snapshot can erase one. One the same as the stored row writes nothing:
+   * no page of the WAL, and no move of the change stamp, when a round
+   * pulls incidents that did not change. */
   if (!(stmt = _pieper_store_prepare (self,
                                       "INSERT INTO incidents (account_id, remote_id, number, title, status,"
                                       " urgency, priority, service, escalation_policy, escalation_level,"
@@ -779,7 +781,25 @@ _pieper_store_upsert_incident (PieperStore     *self,
                                       " chat_url = excluded.chat_url, video_url = excluded.video_url,"
                                       " status_page_url = excluded.status_page_url,"
                                       " postmortem_url = excluded.postmortem_url"
-                                      " WHERE excluded.updated_at = 0 OR excluded.updated_at >= incidents.updated_at",
+                                      " WHERE (excluded.updated_at = 0 OR excluded.updated_at >= incidents.updated_at)"
+                                      " AND (incidents.title IS NOT COALESCE (NULLIF (excluded.title, ''), incidents.title)"
+                                      " OR incidents.number IS NOT excluded.number"
+                                      " OR incidents.status IS NOT excluded.status"
+                                      " OR incidents.urgency IS NOT excluded.urgency"
+                                      " OR incidents.priority IS NOT excluded.priority"
+                                      " OR incidents.service IS NOT excluded.service"
+                                      " OR incidents.escalation_policy IS NOT excluded.escalation_policy"
+                                      " OR incidents.escalation_level IS NOT excluded.escalation_level"
+                                      " OR incidents.assignees IS NOT excluded.assignees"
+                                      " OR incidents.assignee_ids IS NOT excluded.assignee_ids"
+                                      " OR incidents.html_url IS NOT excluded.html_url"
+                                      " OR incidents.created_at IS NOT excluded.created_at"
+                                      " OR incidents.updated_at IS NOT excluded.updated_at"
+                                      " OR incidents.last_status_change_at IS NOT excluded.last_status_change_at"
+                                      " OR incidents.chat_url IS NOT excluded.chat_url"
+                                      " OR incidents.video_url IS NOT excluded.video_url"
+                                      " OR incidents.status_page_url IS NOT excluded.status_page_url"
+                                      " OR incidents.postmortem_url IS NOT excluded.postmortem_url)",
                                       error)))
     return FALSE;
 

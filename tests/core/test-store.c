@@ -663,6 +663,91 @@ assert_same_strv (const char * const *a,
   g_assert_true (g_strv_equal ((const char **) a, (const char **) b));
 }
 
+/* A snapshot the same as the stored row writes nothing (no row changed,
+ * the change stamp stays); one that differs in any single column writes. */
+static PieperIncident *
+make_same_incident (void)
+{
+  PieperIncident *incident = test_make_incident ("PSAME", 7, PIEPER_STATUS_TRIGGERED, 1700000500);
+
+  pieper_incident_set_chat_url (incident, "https://chat.example.com/room/7");
+  return incident;
+}
+
+static void
+test_snapshot_same_writes_nothing (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperIncident) in = make_same_incident ();
+  sqlite3 *db = _pieper_store_get_db (ts->store);
+  static const char * const other_names[] = { "Grace Hopper", NULL };
+  guint64 stamp;
+  gint64 changes;
+
+  test_store_put_snapshot (ts, in);
+  stamp = pieper_store_get_change_stamp (ts->store);
+  changes = sqlite3_total_changes64 (db);
+
+  /* The same again, and the same with no title (which keeps the stored
+   * one): nothing written. */
+  test_store_put_snapshot (ts, in);
+  g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+  {
+    g_autoptr(PieperIncident) untitled = make_same_incident ();
+
+    pieper_incident_set_title (untitled, "");
+    test_store_put_snapshot (ts, untitled);
+    g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes);
+    g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+  }
+
+  /* Each column changed alone is written, and moves the stamp. */
+  for (guint i = 0; i < 18; i++)
+    {
+      g_autoptr(PieperIncident) changed = make_same_incident ();
+      g_autoptr(PieperIncident) out = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("column %u", i);
+      switch (i)
+        {
+        case 0: pieper_incident_set_number (changed, 8); break;
+        case 1: pieper_incident_set_title (changed, "A new title"); break;
+        case 2: pieper_incident_set_status (changed, PIEPER_STATUS_ACKNOWLEDGED); break;
+        case 3: pieper_incident_set_urgency (changed, PIEPER_URGENCY_LOW); break;
+        case 4: pieper_incident_set_priority (changed, NULL); break;
+        case 5: pieper_incident_set_service (changed, "payments"); break;
+        case 6: pieper_incident_set_escalation_policy (changed, "Other"); break;
+        case 7: pieper_incident_set_escalation_level (changed, 2); break;
+        case 8: pieper_incident_set_assignees (changed, other_names); break;
+        case 9: pieper_incident_set_assignee_ids (changed, NULL); break;
+        case 10: pieper_incident_set_html_url (changed, "https://example.com/other"); break;
+        case 11: pieper_incident_set_created_at (changed, 1600000000); break;
+        /* Unknown (0): a newer time would hold back the way back. */
+        case 12: pieper_incident_set_updated_at (changed, 0); break;
+        case 13: pieper_incident_set_last_status_change_at (changed, 1700000450); break;
+        case 14: pieper_incident_set_chat_url (changed, NULL); break;
+        case 15: pieper_incident_set_video_url (changed, "https://meet.example.com/7"); break;
+        case 16: pieper_incident_set_status_page_url (changed, "https://status.example.com/7"); break;
+        case 17: pieper_incident_set_postmortem_url (changed, "https://wiki.example.com/7"); break;
+        default: g_assert_not_reached ();
+        }
+      test_store_put_snapshot (ts, changed);
+      g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes + 1);
+      g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), !=, stamp);
+      out = pieper_store_lookup_incident (ts->store, pieper_account_get_id (ts->account), "PSAME", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (pieper_incident_get_title (out), ==, pieper_incident_get_title (changed));
+      g_assert_cmpstr (pieper_incident_get_chat_url (out), ==, pieper_incident_get_chat_url (changed));
+
+      /* Back as it was, for the next column. */
+      test_store_put_snapshot (ts, in);
+      changes = sqlite3_total_changes64 (db);
+      stamp = pieper_store_get_change_stamp (ts->store);
+    }
+}
+
 static void
 test_snapshot_round_trip (void)
 {
@@ -1546,6 +1631,7 @@ main (int   argc,
   g_test_add_func ("/store/accounts/remove", test_remove_account);
   g_test_add_func ("/store/accounts/remove-without-unsent", test_remove_account_without_unsent);
   g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
+  g_test_add_func ("/store/snapshot/same-writes-nothing", test_snapshot_same_writes_nothing);
   g_test_add_func ("/store/snapshot/assignees-json-escaping", test_strv_json_escaping);
   g_test_add_func ("/store/snapshot/empty-fields", test_snapshot_empty_fields);
   g_test_add_func ("/store/snapshot/older-does-not-overwrite", test_snapshot_older_does_not_overwrite);
