@@ -15,6 +15,8 @@ typedef sqlite3_stmt PieperStmt;
 void        _pieper_stmt_release         (PieperStmt   *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PieperStmt, _pieper_stmt_release)
 
+/* sql must be a string literal (or live as long as the store): the cache
+ * is keyed by its address. */
 PieperStmt *_pieper_store_prepare        (PieperStore  *self,
                                           const char   *sql,
                                           GError      **error);
@@ -77,6 +79,10 @@ void        _pieper_store_wait_for_checkpoints (PieperStore  *self,
 void        _pieper_store_hold_checkpoints     (PieperStore  *self,
                                                 gboolean      hold);
 int         _pieper_store_get_wal_frames       (PieperStore  *self);
+
+/* A list of strings as a compact JSON array (the assignees columns);
+ * NULL for NULL. Exposed for its tests. */
+char       *_pieper_store_strv_to_json   (const char * const *strv);
 
 /* Schema (pieper-store-schema.c). */
 gboolean    _pieper_store_migrate        (PieperStore  *self,

@@ -663,6 +663,91 @@ assert_same_strv (const char * const *a,
   g_assert_true (g_strv_equal ((const char **) a, (const char **) b));
 }
 
+/* A snapshot the same as the stored row writes nothing (no row changed,
+ * the change stamp stays); one that differs in any single column writes. */
+static PieperIncident *
+make_same_incident (void)
+{
+  PieperIncident *incident = test_make_incident ("PSAME", 7, PIEPER_STATUS_TRIGGERED, 1700000500);
+
+  pieper_incident_set_chat_url (incident, "https://chat.example.com/room/7");
+  return incident;
+}
+
+static void
+test_snapshot_same_writes_nothing (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperIncident) in = make_same_incident ();
+  sqlite3 *db = _pieper_store_get_db (ts->store);
+  static const char * const other_names[] = { "Grace Hopper", NULL };
+  guint64 stamp;
+  gint64 changes;
+
+  test_store_put_snapshot (ts, in);
+  stamp = pieper_store_get_change_stamp (ts->store);
+  changes = sqlite3_total_changes64 (db);
+
+  /* The same again, and the same with no title (which keeps the stored
+   * one): nothing written. */
+  test_store_put_snapshot (ts, in);
+  g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes);
+  g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+  {
+    g_autoptr(PieperIncident) untitled = make_same_incident ();
+
+    pieper_incident_set_title (untitled, "");
+    test_store_put_snapshot (ts, untitled);
+    g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes);
+    g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+  }
+
+  /* Each column changed alone is written, and moves the stamp. */
+  for (guint i = 0; i < 18; i++)
+    {
+      g_autoptr(PieperIncident) changed = make_same_incident ();
+      g_autoptr(PieperIncident) out = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("column %u", i);
+      switch (i)
+        {
+        case 0: pieper_incident_set_number (changed, 8); break;
+        case 1: pieper_incident_set_title (changed, "A new title"); break;
+        case 2: pieper_incident_set_status (changed, PIEPER_STATUS_ACKNOWLEDGED); break;
+        case 3: pieper_incident_set_urgency (changed, PIEPER_URGENCY_LOW); break;
+        case 4: pieper_incident_set_priority (changed, NULL); break;
+        case 5: pieper_incident_set_service (changed, "payments"); break;
+        case 6: pieper_incident_set_escalation_policy (changed, "Other"); break;
+        case 7: pieper_incident_set_escalation_level (changed, 2); break;
+        case 8: pieper_incident_set_assignees (changed, other_names); break;
+        case 9: pieper_incident_set_assignee_ids (changed, NULL); break;
+        case 10: pieper_incident_set_html_url (changed, "https://example.com/other"); break;
+        case 11: pieper_incident_set_created_at (changed, 1600000000); break;
+        /* Unknown (0): a newer time would hold back the way back. */
+        case 12: pieper_incident_set_updated_at (changed, 0); break;
+        case 13: pieper_incident_set_last_status_change_at (changed, 1700000450); break;
+        case 14: pieper_incident_set_chat_url (changed, NULL); break;
+        case 15: pieper_incident_set_video_url (changed, "https://meet.example.com/7"); break;
+        case 16: pieper_incident_set_status_page_url (changed, "https://status.example.com/7"); break;
+        case 17: pieper_incident_set_postmortem_url (changed, "https://wiki.example.com/7"); break;
+        default: g_assert_not_reached ();
+        }
+      test_store_put_snapshot (ts, changed);
+      g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes + 1);
+      g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), !=, stamp);
+      out = pieper_store_lookup_incident (ts->store, pieper_account_get_id (ts->account), "PSAME", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (pieper_incident_get_title (out), ==, pieper_incident_get_title (changed));
+      g_assert_cmpstr (pieper_incident_get_chat_url (out), ==, pieper_incident_get_chat_url (changed));
+
+      /* Back as it was, for the next column. */
+      test_store_put_snapshot (ts, in);
+      changes = sqlite3_total_changes64 (db);
+      stamp = pieper_store_get_change_stamp (ts->store);
+    }
+}
+
 static void
 test_snapshot_round_trip (void)
 {
@@ -1399,6 +1484,130 @@ test_utf8_cap (void)
     }
 }
 
+/* json-glib's compact writing of a list of strings: what the assignees
+ * columns held before the store wrote them itself. */
+static char *
+glib_strv_to_json (const char * const *strv)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+
+  return json_to_string (root, FALSE);
+}
+
+/* What a column reads back as, through json-glib's strict parser. */
+static GStrv
+strv_read_back (const char *json)
+{
+  g_autoptr(JsonNode) root = parse_json (json);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_strv_builder_add (builder, json_array_get_string_element (array, i));
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+check_strv_json (const char * const *strv,
+                 gboolean             same_as_glib)
+{
+  g_autofree char *ours = _pieper_store_strv_to_json (strv);
+  g_auto(GStrv) back = strv_read_back (ours);
+
+  /* Every byte JSON forbids raw in a string is escaped... */
+  for (const char *p = ours; *p != '\0'; p++)
+    g_assert_cmpint ((guchar) *p, >=, 0x20);
+  /* ...and it reads back as exactly what was written. */
+  g_assert_true (g_strv_equal ((const char * const *) back, strv));
+
+  if (same_as_glib)
+    {
+      g_autofree char *theirs = glib_strv_to_json (strv);
+
+      g_assert_cmpstr (ours, ==, theirs);
+    }
+}
+
+static void
+test_strv_json_escaping (void)
+{
+  static const char * const hostile[] = {
+    "",
+    "Ada Lovelace",
+    "\"quoted\"",
+    "back\\slash\\",
+    "\\\"",
+    "\"\\\"\\\\\"",
+    "line\nbreak\r\n\ttab\bback\fform",
+    "\x01\x02\x03\x07\x0b\x0e\x1b\x1e",
+    "del\x7f",
+    "ünïcödé ✓ 日本語 😀",
+    "\u2028\u2029 separators",
+    "</script><script>alert(1)</script>",
+    "{\"a\": [1, 2]}",
+    "'single' `back`",
+    "\\u0000 not an escape",
+    "trailing backslash \\",
+  };
+  const char *one[2] = { NULL, NULL };
+  char byte[2] = { 0, 0 };
+  char *none[] = { NULL };
+
+  g_assert_null (_pieper_store_strv_to_json (NULL));
+  check_strv_json ((const char * const *) none, TRUE);
+
+  /* Each hostile string alone, then all of them in one list. */
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_test_message ("hostile %u", i);
+      one[0] = hostile[i];
+      check_strv_json (one, TRUE);
+    }
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    g_auto(GStrv) all = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+      g_strv_builder_add (builder, hostile[i]);
+    all = g_strv_builder_end (builder);
+    check_strv_json ((const char * const *) all, TRUE);
+  }
+
+  /* Every ASCII byte alone. json-glib 1.6 leaves U+001F raw, which JSON
+   * forbids; the store escapes it (and json-glib reads that back). */
+  for (guint c = 1; c < 0x80; c++)
+    {
+      g_test_message ("byte 0x%02x", c);
+      byte[0] = (char) c;
+      one[0] = byte;
+      check_strv_json (one, c != 0x1f);
+    }
+
+  /* Text that is not UTF-8 is made valid, never written as it is. */
+  {
+    static const char * const broken[] = { "bad \xff\xfe byte", "cut \xe2\x9c", "\xc0\xaf", NULL };
+    g_autofree char *json = _pieper_store_strv_to_json (broken);
+    g_auto(GStrv) back = strv_read_back (json);
+
+    g_assert_true (g_utf8_validate (json, -1, NULL));
+    g_assert_cmpuint (g_strv_length (back), ==, 3);
+    for (guint i = 0; i < 3; i++)
+      g_assert_true (g_utf8_validate (back[i], -1, NULL));
+    g_assert_true (g_str_has_prefix (back[0], "bad "));
+    g_assert_true (g_str_has_suffix (back[0], " byte"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1422,6 +1631,8 @@ main (int   argc,
   g_test_add_func ("/store/accounts/remove", test_remove_account);
   g_test_add_func ("/store/accounts/remove-without-unsent", test_remove_account_without_unsent);
   g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
+  g_test_add_func ("/store/snapshot/same-writes-nothing", test_snapshot_same_writes_nothing);
+  g_test_add_func ("/store/snapshot/assignees-json-escaping", test_strv_json_escaping);
   g_test_add_func ("/store/snapshot/empty-fields", test_snapshot_empty_fields);
   g_test_add_func ("/store/snapshot/older-does-not-overwrite", test_snapshot_older_does_not_overwrite);
   g_test_add_func ("/store/snapshot/caps-title", test_snapshot_caps_title);
