@@ -15,8 +15,9 @@ typedef sqlite3_stmt PieperStmt;
 void        _pieper_stmt_release         (PieperStmt   *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PieperStmt, _pieper_stmt_release)
 
-/* sql must be a string literal (or live as long as the store): the cache
- * is keyed by its address. */
+/* sql should be a string literal: the cache is keyed by its address (and
+ * checked by its text, so a string built at run time is safe, but it is
+ * prepared again and kept until the store closes). */
 PieperStmt *_pieper_store_prepare        (PieperStore  *self,
                                           const char   *sql,
                                           GError      **error);

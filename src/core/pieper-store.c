@@ -215,8 +215,16 @@ _pieper_store_prepare (PieperStore  *self,
   sqlite3_stmt *stmt;
   int rc;
 
+  /* Found by the text's address (callers pass literals), checked by its
+   * contents: a string built at run time and freed could leave its
+   * address to another one, which must not get the first one's
+   * statement. */
   if ((stmt = g_hash_table_lookup (self->statements, sql)) != NULL)
-    return stmt;
+    {
+      if (G_LIKELY (strcmp (sqlite3_sql (stmt), sql) == 0))
+        return stmt;
+      g_hash_table_remove (self->statements, sql);
+    }
 
   rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)

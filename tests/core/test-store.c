@@ -1608,6 +1608,31 @@ test_strv_json_escaping (void)
   }
 }
 
+/* Statements are cached by their text's address; text at an address
+ * seen before but with other contents gets a statement of its own. */
+static void
+test_statement_cache_checks_text (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autofree char *sql = g_strdup ("SELECT 1");
+  PieperStmt *stmt;
+  g_autoptr(GError) error = NULL;
+
+  stmt = _pieper_store_prepare (ts->store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  _pieper_stmt_release (stmt);
+
+  /* The same address, other words. */
+  sql[7] = '2';
+  stmt = _pieper_store_prepare (ts->store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2);
+  _pieper_stmt_release (stmt);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1632,6 +1657,7 @@ main (int   argc,
   g_test_add_func ("/store/accounts/remove-without-unsent", test_remove_account_without_unsent);
   g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
   g_test_add_func ("/store/snapshot/same-writes-nothing", test_snapshot_same_writes_nothing);
+  g_test_add_func ("/store/statement-cache/checks-text", test_statement_cache_checks_text);
   g_test_add_func ("/store/snapshot/assignees-json-escaping", test_strv_json_escaping);
   g_test_add_func ("/store/snapshot/empty-fields", test_snapshot_empty_fields);
   g_test_add_func ("/store/snapshot/older-does-not-overwrite", test_snapshot_older_does_not_overwrite);
