@@ -99,18 +99,71 @@ app_test_present (GtkWindow *window,
   app_test_run_for (300);
 }
 
+/* Waiting for layout, not for time: a slow machine (or a sanitizer
+ * build) takes longer than any fixed wait. */
+
+typedef struct
+{
+  guint frames;
+  guint wanted;
+} Frames;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                Frames        *frames)
+{
+  frames->frames++;
+}
+
+static gboolean
+painted (gpointer data)
+{
+  Frames *frames = data;
+
+  return frames->frames >= frames->wanted;
+}
+
+/* @n frames of @widget's surface painted, one after another: whatever was
+ * queued before (a resize, a new page, a popover) is laid out by the
+ * first. */
+void
+app_test_wait_frames (GtkWidget *widget,
+                      guint      n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  Frames frames = { 0, 0 };
+  gulong id;
+
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
+  for (guint k = 0; k < n; k++)
+    {
+      frames.wanted = frames.frames + 1;
+      gtk_widget_queue_draw (widget);
+      app_test_wait_for (painted, &frames, 30, "a frame to be painted");
+    }
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* Saves @widget as the next painted frame shows it. */
 void
 app_test_save_png (GtkWidget  *widget,
                    const char *path)
 {
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
   GskRenderer *renderer;
+  int width, height;
 
+  /* Not while a resize is pending (a page just made, under load), when a
+   * snapshot draws nothing: as the screen shows it. */
+  app_test_wait_frames (widget, 1);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);

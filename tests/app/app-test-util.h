@@ -18,6 +18,8 @@ void               app_test_wait_for      (AppTestCondition  condition,
                                            const char       *what);
 /* Runs the main context for @ms milliseconds (frames, idles, timeouts). */
 void               app_test_run_for       (guint             ms);
+void               app_test_wait_frames   (GtkWidget        *widget,
+                                           guint             n);
 /* A registered, non-unique application on @data_dir (NULL with @demo). */
 PieperApplication *app_test_application   (const char       *data_dir,
                                            gboolean          demo);

@@ -441,51 +441,6 @@ incident_id (const char *remote_id)
   return pieper_incident_get_id (incident);
 }
 
-/* Waiting for layout, not for time: a slow machine (or a sanitizer
- * build) takes longer than any fixed wait. */
-
-typedef struct
-{
-  guint frames;
-  guint wanted;
-} Frames;
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                Frames        *frames)
-{
-  frames->frames++;
-}
-
-static gboolean
-painted (gpointer data)
-{
-  Frames *frames = data;
-
-  return frames->frames >= frames->wanted;
-}
-
-/* Three frames of @widget's surface painted, one after another: whatever
- * was queued before (a resize, a new page, a popover) is laid out by the
- * first. */
-static void
-wait_frames (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  Frames frames = { 0, 0 };
-  gulong id;
-
-  g_assert_nonnull (clock);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
-  for (guint k = 0; k < 3; k++)
-    {
-      frames.wanted = frames.frames + 1;
-      gtk_widget_queue_draw (widget);
-      app_test_wait_for (painted, &frames, 30, "a frame to be painted");
-    }
-  g_signal_handler_disconnect (clock, id);
-}
-
 static gboolean
 leaflet_still (gpointer data)
 {
@@ -506,7 +461,7 @@ wait_shown (PieperWindow *window,
 {
   app_test_wait_for (mapped, widget, 30, "a widget to be shown");
   app_test_wait_for (leaflet_still, window, 30, "the leaflet to stop moving");
-  wait_frames (widget);
+  app_test_wait_frames (widget, 3);
 }
 
 /* The incident page with every button its status allows: Acknowledge,
