@@ -30,7 +30,7 @@
  *
  * Also timed, and printed but not the goal's measure: the click as a
  * whole, until it returns, which adds what reacts to the change on the
- * main thread (the incident page built again, the list view rebinding
+ * main thread (the incident page updated, the list view rebinding
  * the row when it is on screen) and the sync engine being asked to send;
  * and the next painted frame.
  *
@@ -476,7 +476,7 @@ main (int   argc,
 
   printf ("acknowledge → committed and the row updated (median of %u runs of %d): p50 %.2f ms, p99 %.2f ms\n",
           n, opt_acks, medians.p50_ms, medians.p99_ms);
-  printf ("  the whole click, until it returns (the page built again, the list view, the sync engine asked): "
+  printf ("  the whole click, until it returns (the incident page updated, the list view, the sync engine asked): "
           "p50 %.2f ms, p99 %.2f ms\n", medians.click_p50_ms, medians.click_p99_ms);
   printf ("  to the next painted frame: p50 %.2f ms, p99 %.2f ms\n", medians.frame_p50_ms, medians.frame_p99_ms);
   printf ("  floor, sqlite3 INSERT + COMMIT of the same outbox row: p50 %.3f ms, p99 %.3f ms\n",
