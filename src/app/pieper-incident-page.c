@@ -57,6 +57,17 @@ struct _PieperIncidentPage
   GtkWidget       *note_box;
   GtkEditable     *note_entry;
   GtkListBox      *timeline_list;
+
+  /* The timeline shown: the entries given last, kept so that showing the
+   * incident again changes only the rows whose entries changed. */
+  GListStore      *timeline;
+
+  /* What the action targets and the menus were made for, so that showing
+   * the same incident again does not make them again. */
+  gint64           actions_for;
+  gint64           menus_for;
+  int              menus_for_level;
+  int              badge_status;
 };
 
 G_DEFINE_FINAL_TYPE (PieperIncidentPage, pieper_incident_page, GTK_TYPE_WIDGET)
@@ -96,8 +107,8 @@ set_action (GtkWidget          *button,
   /* Hidden as a flow box child, so no empty cell stays behind. */
   gtk_widget_set_visible (GTK_IS_FLOW_BOX_CHILD (child) ? child : button, can);
   /* The target first: an action with a parameter and no target yet is a
-   * mismatch GTK warns about. */
-  if (action_name != NULL)
+   * mismatch GTK warns about. No target: the same as set last. */
+  if (action_name != NULL && target != NULL)
     {
       gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
@@ -184,6 +195,72 @@ create_timeline_row_cb (gpointer item,
   return pieper_timeline_row_new (PIEPER_TIMELINE_ENTRY (item));
 }
 
+static gboolean
+same_text (const char *a,
+           const char *b)
+{
+  return g_strcmp0 (a, b) == 0;
+}
+
+/* Whether @a and @b show the same: their row would be made the same. */
+static gboolean
+same_entry (PieperTimelineEntry *a,
+            PieperTimelineEntry *b)
+{
+  return a == b ||
+         (pieper_timeline_entry_get_id (a) == pieper_timeline_entry_get_id (b) &&
+          pieper_timeline_entry_get_incident_id (a) == pieper_timeline_entry_get_incident_id (b) &&
+          pieper_timeline_entry_get_kind (a) == pieper_timeline_entry_get_kind (b) &&
+          pieper_timeline_entry_get_at (a) == pieper_timeline_entry_get_at (b) &&
+          pieper_timeline_entry_get_origin (a) == pieper_timeline_entry_get_origin (b) &&
+          pieper_timeline_entry_get_action_id (a) == pieper_timeline_entry_get_action_id (b) &&
+          pieper_timeline_entry_get_sync_state (a) == pieper_timeline_entry_get_sync_state (b) &&
+          same_text (pieper_timeline_entry_get_remote_id (a), pieper_timeline_entry_get_remote_id (b)) &&
+          same_text (pieper_timeline_entry_get_author (a), pieper_timeline_entry_get_author (b)) &&
+          same_text (pieper_timeline_entry_get_body (a), pieper_timeline_entry_get_body (b)));
+}
+
+/* Makes the shown timeline @timeline's entries (none for NULL), keeping
+ * the rows before and after the entries that changed: an action adds one
+ * row, or changes one, and the others stay as they are. */
+static void
+update_timeline (PieperIncidentPage *self,
+                 GListModel         *timeline)
+{
+  GListModel *shown = G_LIST_MODEL (self->timeline);
+  guint n_shown = g_list_model_get_n_items (shown);
+  guint n = timeline != NULL ? g_list_model_get_n_items (timeline) : 0;
+  guint before = 0, after = 0;
+  g_autoptr(GPtrArray) added = NULL;
+
+  while (before < n_shown && before < n)
+    {
+      g_autoptr(PieperTimelineEntry) a = g_list_model_get_item (shown, before);
+      g_autoptr(PieperTimelineEntry) b = g_list_model_get_item (timeline, before);
+
+      if (!same_entry (a, b))
+        break;
+      before++;
+    }
+  while (after < n_shown - before && after < n - before)
+    {
+      g_autoptr(PieperTimelineEntry) a = g_list_model_get_item (shown, n_shown - 1 - after);
+      g_autoptr(PieperTimelineEntry) b = g_list_model_get_item (timeline, n - 1 - after);
+
+      if (!same_entry (a, b))
+        break;
+      after++;
+    }
+
+  if (before + after == n_shown && before + after == n)
+    return;
+
+  added = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint k = before; k < n - after; k++)
+    g_ptr_array_add (added, g_list_model_get_item (timeline, k));
+  g_list_store_splice (self->timeline, before, n_shown - before - after, added->pdata, added->len);
+}
+
 void
 pieper_incident_page_set_incident (PieperIncidentPage *self,
                                    PieperIncident     *incident,
@@ -212,7 +289,7 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
     gtk_editable_set_text (self->note_entry, "");
 
   g_set_object (&self->incident, incident);
-  gtk_list_box_bind_model (self->timeline_list, timeline, create_timeline_row_cb, NULL, NULL);
+  update_timeline (self, timeline);
 
   if (incident == NULL)
     {
@@ -225,7 +302,10 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
 
   status = pieper_incident_get_status (incident);
   gtk_label_set_text (self->status_label, _pieper_status_label (status));
-  _pieper_set_badge (GTK_WIDGET (self->status_label), _pieper_status_css_class (status));
+  /* Its classes taken off and put back would restyle it for nothing. */
+  if ((int) status != self->badge_status)
+    _pieper_set_badge (GTK_WIDGET (self->status_label), _pieper_status_css_class (status));
+  self->badge_status = (int) status;
   gtk_label_set_text (self->urgency_label, _pieper_urgency_label (pieper_incident_get_urgency (incident)));
 
   pending = pieper_incident_get_pending (incident);
@@ -270,16 +350,29 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
   else
     capabilities &= ~PIEPER_CAPABILITY_SNOOZE;
 
-  target = g_variant_ref_sink (g_variant_new_int64 (pieper_incident_get_id (incident)));
+  /* The targets and menus depend on the incident (and its level), not on
+   * its status: made again only when those change. */
+  if (pieper_incident_get_id (incident) != self->actions_for)
+    target = g_variant_ref_sink (g_variant_new_int64 (pieper_incident_get_id (incident)));
+  self->actions_for = pieper_incident_get_id (incident);
   set_action (self->acknowledge_button, capabilities, PIEPER_CAPABILITY_ACKNOWLEDGE, "app.acknowledge", target);
   set_action (self->escalate_button, capabilities, PIEPER_CAPABILITY_ESCALATE, "app.escalate", target);
   set_action (self->reassign_button, capabilities, PIEPER_CAPABILITY_REASSIGN, NULL, target);
   set_action (self->snooze_button, capabilities, PIEPER_CAPABILITY_SNOOZE, NULL, target);
-  escalate_choices = escalate_menu (pieper_incident_get_id (incident),
-                                    pieper_incident_get_escalation_level (incident));
-  adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (self->escalate_button), escalate_choices);
-  snooze_choices_menu = snooze_menu (pieper_incident_get_id (incident));
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->snooze_button), snooze_choices_menu);
+  if (pieper_incident_get_id (incident) != self->menus_for ||
+      pieper_incident_get_escalation_level (incident) != self->menus_for_level)
+    {
+      escalate_choices = escalate_menu (pieper_incident_get_id (incident),
+                                        pieper_incident_get_escalation_level (incident));
+      adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (self->escalate_button), escalate_choices);
+    }
+  if (pieper_incident_get_id (incident) != self->menus_for)
+    {
+      snooze_choices_menu = snooze_menu (pieper_incident_get_id (incident));
+      gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->snooze_button), snooze_choices_menu);
+    }
+  self->menus_for = pieper_incident_get_id (incident);
+  self->menus_for_level = pieper_incident_get_escalation_level (incident);
   set_action (self->resolve_button, capabilities, PIEPER_CAPABILITY_RESOLVE, "app.resolve", target);
   gtk_widget_set_visible (self->note_box, (capabilities & PIEPER_CAPABILITY_NOTE) != 0);
 }
@@ -485,6 +578,7 @@ pieper_incident_page_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_INCIDENT_PAGE);
   g_clear_object (&self->incident);
+  g_clear_object (&self->timeline);
 
   G_OBJECT_CLASS (pieper_incident_page_parent_class)->dispose (object);
 }
@@ -537,6 +631,13 @@ static void
 pieper_incident_page_init (PieperIncidentPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Nothing made yet: no incident has these. */
+  self->badge_status = -1;
+  self->actions_for = G_MININT64;
+  self->menus_for = G_MININT64;
+  self->menus_for_level = -1;
+  self->timeline = g_list_store_new (PIEPER_TYPE_TIMELINE_ENTRY);
+  gtk_list_box_bind_model (self->timeline_list, G_LIST_MODEL (self->timeline), create_timeline_row_cb, NULL, NULL);
 }
 
 GtkWidget *

@@ -3,6 +3,8 @@
 
 #include "app-test-util.h"
 #include "pieper-incident-page.h"
+#include "pieper-incident-row.h"
+#include "pieper-timeline-row.h"
 #include "pieper-window.h"
 #include "test-util.h"
 
@@ -456,6 +458,181 @@ test_capabilities (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+label_is (GtkWidget *widget,
+          gpointer   text)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static PieperTimelineEntry *
+entry_new (gint64             id,
+           PieperTimelineKind kind,
+           const char        *body,
+           PieperOrigin       origin,
+           PieperActionState  state)
+{
+  PieperTimelineEntry *entry = pieper_timeline_entry_new (kind);
+
+  pieper_timeline_entry_set_id (entry, id);
+  pieper_timeline_entry_set_incident_id (entry, 4242);
+  pieper_timeline_entry_set_author (entry, "Mira Jansen");
+  pieper_timeline_entry_set_at (entry, 1700000000 + id);
+  pieper_timeline_entry_set_body (entry, body);
+  pieper_timeline_entry_set_origin (entry, origin);
+  pieper_timeline_entry_set_sync_state (entry, state);
+  return entry;
+}
+
+/* The timeline as the window reads it each time: new entries, from the
+ * store, oldest first; @ack adds the responder's acknowledgement. */
+static GListModel *
+timeline_new (gboolean          ack,
+              PieperActionState ack_state)
+{
+  GListStore *timeline = g_list_store_new (PIEPER_TYPE_TIMELINE_ENTRY);
+  g_autoptr(PieperTimelineEntry) trigger = entry_new (1, PIEPER_TIMELINE_TRIGGER, NULL, PIEPER_ORIGIN_REMOTE, PIEPER_ACTION_DONE);
+  g_autoptr(PieperTimelineEntry) note = entry_new (2, PIEPER_TIMELINE_NOTE, "disk <full> & more", PIEPER_ORIGIN_REMOTE, PIEPER_ACTION_DONE);
+  g_autoptr(PieperTimelineEntry) other = entry_new (3, PIEPER_TIMELINE_OTHER, "paged", PIEPER_ORIGIN_REMOTE, PIEPER_ACTION_DONE);
+
+  g_list_store_append (timeline, trigger);
+  g_list_store_append (timeline, note);
+  g_list_store_append (timeline, other);
+  if (ack)
+    {
+      g_autoptr(PieperTimelineEntry) entry = entry_new (4, PIEPER_TIMELINE_ACKNOWLEDGE, NULL, PIEPER_ORIGIN_LOCAL, ack_state);
+
+      g_list_store_append (timeline, entry);
+    }
+  return G_LIST_MODEL (timeline);
+}
+
+static GPtrArray *
+timeline_rows (GtkWidget *page)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  for (GtkWidget *row = gtk_widget_get_first_child (page_child (page, "timeline_list")); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (PIEPER_IS_TIMELINE_ROW (row))
+      g_ptr_array_add (rows, row);
+  return rows;
+}
+
+/* The same incident shown again, changed (what an acknowledgement does):
+ * the page says the new status and pending changes and offers what now
+ * makes sense, with the same widgets; of the timeline only the rows of
+ * entries that changed are made again. Another incident is shown anew. */
+static void
+test_update_in_place (void)
+{
+  static const char * const names[] = { "Mira Jansen", NULL };
+  static const char * const ids[] = { "PMIRA01", NULL };
+  GtkWidget *page = g_object_ref_sink (pieper_incident_page_new ());
+  g_autoptr(PieperIncident) triggered = make_incident ("PPAGE90", PIEPER_STATUS_TRIGGERED, 1, names, ids);
+  g_autoptr(PieperIncident) acknowledged = make_incident ("PPAGE90", PIEPER_STATUS_ACKNOWLEDGED, 1, names, ids);
+  g_autoptr(PieperIncident) escalated = make_incident ("PPAGE90", PIEPER_STATUS_ACKNOWLEDGED, 2, names, ids);
+  g_autoptr(PieperIncident) other = make_incident ("PPAGE91", PIEPER_STATUS_TRIGGERED, 1, names, ids);
+  g_autoptr(GListModel) timeline = timeline_new (FALSE, PIEPER_ACTION_DONE);
+  g_autoptr(GListModel) pending = timeline_new (TRUE, PIEPER_ACTION_PENDING);
+  g_autoptr(GListModel) sent = timeline_new (TRUE, PIEPER_ACTION_DONE);
+  g_autoptr(GListModel) other_timeline = timeline_new (FALSE, PIEPER_ACTION_DONE);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GVariant) target = NULL;
+  GMenuModel *escalate_menu, *snooze_menu;
+  PieperCapabilities all = PIEPER_CAPABILITY_ACKNOWLEDGE | PIEPER_CAPABILITY_RESOLVE | PIEPER_CAPABILITY_ESCALATE |
+                           PIEPER_CAPABILITY_REASSIGN | PIEPER_CAPABILITY_SNOOZE | PIEPER_CAPABILITY_NOTE;
+
+  pieper_incident_set_id (triggered, 4242);
+  pieper_incident_set_id (acknowledged, 4242);
+  pieper_incident_set_pending (acknowledged, 1);
+  pieper_incident_set_id (escalated, 4242);
+  pieper_incident_set_id (other, 4243);
+  for (guint k = 0; k < g_list_model_get_n_items (other_timeline); k++)
+    {
+      g_autoptr(PieperTimelineEntry) entry = g_list_model_get_item (other_timeline, k);
+
+      pieper_timeline_entry_set_incident_id (entry, 4243);
+      pieper_timeline_entry_set_id (entry, 10 + k);
+    }
+
+  pieper_incident_page_set_incident (PIEPER_INCIDENT_PAGE (page), triggered, all, timeline);
+  before = timeline_rows (page);
+  g_assert_cmpuint (before->len, ==, 3);
+  g_assert_true (gtk_widget_is_visible (page_child (page, "acknowledge_button")));
+  g_assert_false (gtk_widget_is_visible (page_child (page, "snooze_button")));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (page_child (page, "pending_box"))));
+  escalate_menu = adw_split_button_get_menu_model (ADW_SPLIT_BUTTON (page_child (page, "escalate_button")));
+  snooze_menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (page_child (page, "snooze_button")));
+  gtk_editable_set_text (GTK_EDITABLE (page_child (page, "note_entry")), "half written");
+
+  /* Acknowledged, pending, one entry more. */
+  pieper_incident_page_set_incident (PIEPER_INCIDENT_PAGE (page), acknowledged, all, pending);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (page_child (page, "status_label"))), ==,
+                   _pieper_status_label (PIEPER_STATUS_ACKNOWLEDGED));
+  g_assert_true (gtk_widget_has_css_class (page_child (page, "status_label"), "acknowledged"));
+  g_assert_false (gtk_widget_has_css_class (page_child (page, "status_label"), "triggered"));
+  g_assert_false (gtk_widget_is_visible (page_child (page, "acknowledge_button")));
+  g_assert_true (gtk_widget_is_visible (page_child (page, "snooze_button")));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (page_child (page, "pending_box"))));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (page_child (page, "pending_label"))), ==, "1 change waiting to sync");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_child (page, "note_entry"))), ==, "half written");
+  g_assert_true (adw_split_button_get_menu_model (ADW_SPLIT_BUTTON (page_child (page, "escalate_button"))) == escalate_menu);
+  g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (page_child (page, "snooze_button"))) == snooze_menu);
+  after = timeline_rows (page);
+  g_assert_cmpuint (after->len, ==, 4);
+  for (guint k = 0; k < 3; k++)
+    g_assert_true (g_ptr_array_index (after, k) == g_ptr_array_index (before, k));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (g_ptr_array_index (after, 3),
+                                                                                   PIEPER_TYPE_TIMELINE_ROW,
+                                                                                   "state_label"))));
+  /* Server text, as it is. */
+  g_assert_nonnull (app_test_find_widget (page_child (page, "timeline_list"), GTK_TYPE_LABEL, label_is,
+                                          (gpointer) "disk <full> & more"));
+
+  /* The acknowledgement sent: its row alone is made again. */
+  g_clear_pointer (&before, g_ptr_array_unref);
+  before = g_steal_pointer (&after);
+  pieper_incident_page_set_incident (PIEPER_INCIDENT_PAGE (page), acknowledged, all, sent);
+  after = timeline_rows (page);
+  g_assert_cmpuint (after->len, ==, 4);
+  for (guint k = 0; k < 3; k++)
+    g_assert_true (g_ptr_array_index (after, k) == g_ptr_array_index (before, k));
+  g_assert_true (g_ptr_array_index (after, 3) != g_ptr_array_index (before, 3));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (g_ptr_array_index (after, 3),
+                                                                                    PIEPER_TYPE_TIMELINE_ROW,
+                                                                                    "state_label"))));
+
+  /* Another level: Escalate offers other levels. */
+  pieper_incident_page_set_incident (PIEPER_INCIDENT_PAGE (page), escalated, all, sent);
+  g_assert_true (adw_split_button_get_menu_model (ADW_SPLIT_BUTTON (page_child (page, "escalate_button"))) != escalate_menu);
+  g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (page_child (page, "snooze_button"))) == snooze_menu);
+
+  /* Another incident: all anew, its own targets, no note carried over. */
+  g_clear_pointer (&before, g_ptr_array_unref);
+  before = g_steal_pointer (&after);
+  pieper_incident_page_set_incident (PIEPER_INCIDENT_PAGE (page), other, all, other_timeline);
+  after = timeline_rows (page);
+  g_assert_cmpuint (after->len, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    g_assert_true (g_ptr_array_index (after, k) != g_ptr_array_index (before, k));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_child (page, "note_entry"))), ==, "");
+  g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (page_child (page, "snooze_button"))) != snooze_menu);
+  target = g_variant_ref_sink (g_variant_new_int64 (4243));
+  g_assert_true (g_variant_equal (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (page_child (page, "acknowledge_button"))),
+                                  target));
+  g_assert_true (gtk_widget_is_visible (page_child (page, "acknowledge_button")));
+
+  /* None: the timeline empties. */
+  pieper_incident_page_set_incident (PIEPER_INCIDENT_PAGE (page), NULL, PIEPER_CAPABILITY_NONE, NULL);
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = timeline_rows (page);
+  g_assert_cmpuint (after->len, ==, 0);
+
+  g_object_unref (page);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +654,7 @@ main (int   argc,
   g_test_add_func ("/app/incident-page/reassign-people", test_reassign_people);
   g_test_add_func ("/app/incident-page/server-text", test_server_text);
   g_test_add_func ("/app/incident-page/capabilities", test_capabilities);
+  g_test_add_func ("/app/incident-page/update-in-place", test_update_in_place);
 
   status = g_test_run ();
 
