@@ -28,8 +28,8 @@
  * that the outbox holds one more unsent action and that the row shows the
  * incident acknowledged and pending.
  *
- * Also timed, and printed but not the goal's measure: the click as a
- * whole, until it returns, which adds what reacts to the change on the
+ * Also timed, and printed as row P5b against the same goal (it is what
+ * the responder waits for): the click as a whole, until it returns, which adds what reacts to the change on the
  * main thread (the incident page updated, the list view rebinding
  * the row when it is on screen) and the sync engine being asked to send;
  * and the next painted frame.
@@ -487,6 +487,16 @@ main (int   argc,
   floor_median = g_strdup_printf ("%.3f ms", medians.floor_p99_ms);
   ratio = g_strdup_printf ("%.1fx", medians.p99_ms / medians.floor_p99_ms);
   bench_print_row ("P5", label, median, floor_median, ratio, "p99 <= 5 ms", medians.p99_ms <= GOAL_P5_MS);
+
+  /* What the responder waits for, held to the same goal: the whole click,
+   * with the page and the list view updated and the engine asked. */
+  g_free (label);
+  g_free (median);
+  g_free (ratio);
+  label = g_strdup_printf ("acknowledge, whole click, p99, %d incidents", opt_incidents);
+  median = g_strdup_printf ("%.2f ms", medians.click_p99_ms);
+  ratio = g_strdup_printf ("%.1fx", medians.click_p99_ms / medians.floor_p99_ms);
+  bench_print_row ("P5b", label, median, floor_median, ratio, "p99 <= 5 ms", medians.click_p99_ms <= GOAL_P5_MS);
 
   return 0;
 }
