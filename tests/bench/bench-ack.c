@@ -29,10 +29,10 @@
  * incident acknowledged and pending.
  *
  * Also timed, and printed as row P5b against the same goal (it is what
- * the responder waits for): the click as a whole, until it returns, which adds what reacts to the change on the
- * main thread (the incident page updated, the list view rebinding
- * the row when it is on screen) and the sync engine being asked to send;
- * and the next painted frame.
+ * the responder waits for): the click as a whole, until it returns, which
+ * adds what reacts to the change on the main thread (the incident page
+ * updated, the list view rebinding the row when it is on screen) and the
+ * sync engine being asked to send. The next painted frame is printed.
  *
  * Floor: the same outbox rows, read back from the store, inserted again
  * one at a time (BEGIN, INSERT, COMMIT) with sqlite3 into a copy of the
