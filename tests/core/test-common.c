@@ -100,3 +100,17 @@ test_store_add_incident (TestStore    *ts,
 
   return pieper_incident_get_id (stored);
 }
+
+gint64
+test_queue_note (TestStore  *ts,
+                 gint64      incident_id,
+                 const char *text)
+{
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GError) error = NULL;
+
+  action = pieper_outbox_add_note (ts->outbox, incident_id, text, &error);
+  g_assert_no_error (error);
+
+  return pieper_action_get_id (action);
+}

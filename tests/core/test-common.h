@@ -37,5 +37,9 @@ gint64          test_store_add_incident  (TestStore    *ts,
                                           gint64        updated_at);
 void            test_store_put_snapshot  (TestStore      *ts,
                                           PieperIncident *incident);
+/* Queues a note on the incident; returns the action's id. */
+gint64          test_queue_note          (TestStore    *ts,
+                                          gint64        incident_id,
+                                          const char   *text);
 
 G_END_DECLS

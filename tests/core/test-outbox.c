@@ -87,20 +87,6 @@ queue_ack (TestStore *ts,
   return pieper_action_get_id (action);
 }
 
-static gint64
-queue_note (TestStore  *ts,
-            gint64      incident_id,
-            const char *text)
-{
-  g_autoptr(PieperAction) action = NULL;
-  g_autoptr(GError) error = NULL;
-
-  action = pieper_outbox_add_note (ts->outbox, incident_id, text, &error);
-  g_assert_no_error (error);
-
-  return pieper_action_get_id (action);
-}
-
 static void
 assert_fresh_action (PieperAction *action,
                      TestStore    *ts,
@@ -539,7 +525,7 @@ action_in_state (TestStore         *ts,
                  gint64             incident,
                  PieperActionState  state)
 {
-  gint64 id = queue_note (ts, incident, "note");
+  gint64 id = test_queue_note (ts, incident, "note");
   g_autoptr(GError) error = NULL;
 
   if (state == PIEPER_ACTION_PENDING)
@@ -831,8 +817,8 @@ test_next_due (void)
   g_assert_cmpint (pieper_outbox_next_wakeup (ts->outbox, account), ==, 0);
 
   a_ack = queue_ack (ts, a);
-  a_note = queue_note (ts, a, "second on A");
-  b_note = queue_note (ts, b, "first on B");
+  a_note = test_queue_note (ts, a, "second on A");
+  b_note = test_queue_note (ts, b, "first on B");
 
   /* One per incident: the oldest. */
   due = pieper_outbox_next_due (ts->outbox, account, t, &error);
@@ -964,7 +950,7 @@ test_mark_done_with_confirmation (void)
   gint64 incident, id;
 
   incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
-  id = queue_note (ts, incident, "Rolled back to v41");
+  id = test_queue_note (ts, incident, "Rolled back to v41");
   mark_inflight (ts, id);
 
   /* Before: the note shows as a local, pending entry. */
@@ -1020,7 +1006,7 @@ test_mark_done_is_atomic (void)
   gint64 incident, id;
 
   incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
-  id = queue_note (ts, incident, "Rolled back");
+  id = test_queue_note (ts, incident, "Rolled back");
   mark_inflight (ts, id);
 
   /* The note cannot be written: then neither the snapshot nor the state

@@ -29,20 +29,6 @@ count_commits (TestStore *ts)
   sqlite3_commit_hook (_pieper_store_get_db (ts->store), count_commit, &n_commits);
 }
 
-static gint64
-queue_note (TestStore  *ts,
-            gint64      incident_id,
-            const char *text)
-{
-  g_autoptr(PieperAction) action = NULL;
-  g_autoptr(GError) error = NULL;
-
-  action = pieper_outbox_add_note (ts->outbox, incident_id, text, &error);
-  g_assert_no_error (error);
-
-  return pieper_action_get_id (action);
-}
-
 static PieperActionState
 state_of (TestStore *ts,
           gint64     id)
@@ -103,9 +89,9 @@ test_claims_the_incidents_next (void)
   g_autoptr(GError) error = NULL;
   gint64 incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
   gint64 other = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a = queue_note (ts, incident, "first");
-  gint64 c = queue_note (ts, other, "elsewhere");
-  gint64 b = queue_note (ts, incident, "second");
+  gint64 a = test_queue_note (ts, incident, "first");
+  gint64 c = test_queue_note (ts, other, "elsewhere");
+  gint64 b = test_queue_note (ts, incident, "second");
   guint attempts = 99;
 
   pieper_timeline_entry_set_remote_id (note, "N1");
@@ -150,10 +136,10 @@ test_never_overtakes (void)
   g_autoptr(GError) error = NULL;
   gint64 incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
   gint64 other = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a = queue_note (ts, incident, "one");
-  gint64 b = queue_note (ts, incident, "two");
-  gint64 c = queue_note (ts, incident, "three");
-  gint64 d = queue_note (ts, other, "elsewhere");
+  gint64 a = test_queue_note (ts, incident, "one");
+  gint64 b = test_queue_note (ts, incident, "two");
+  gint64 c = test_queue_note (ts, incident, "three");
+  gint64 d = test_queue_note (ts, other, "elsewhere");
   gint64 wait_until = g_get_real_time () / G_USEC_PER_SEC + 3600;
 
   /* b was tried and waits for its retry. */
@@ -183,9 +169,9 @@ test_fallback_not_claimable (void)
   gint64 incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
   gint64 other = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
   gint64 third = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a = queue_note (ts, incident, "one");
-  gint64 b = queue_note (ts, other, "two");
-  gint64 c = queue_note (ts, third, "three");
+  gint64 a = test_queue_note (ts, incident, "one");
+  gint64 b = test_queue_note (ts, other, "two");
+  gint64 c = test_queue_note (ts, third, "three");
   g_autoptr(PieperAction) before = NULL;
 
   /* b is inflight, claimed by this (live) process: another send has it. */
@@ -219,8 +205,8 @@ test_not_inflight (void)
   g_autoptr(PieperAction) claimed = NULL;
   g_autoptr(GError) error = NULL;
   gint64 incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a = queue_note (ts, incident, "one");
-  gint64 b = queue_note (ts, incident, "two");
+  gint64 a = test_queue_note (ts, incident, "one");
+  gint64 b = test_queue_note (ts, incident, "two");
 
   g_assert_false (_pieper_outbox_mark_done_and_claim (ts->outbox, a, NULL, NULL, 0, &claimed, &error));
   g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID);
@@ -242,11 +228,11 @@ test_settle_several (void)
   gint64 two = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
   gint64 three = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
   gint64 four = test_store_add_incident (ts, "PQ4", 4, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a1 = queue_note (ts, one, "a1");
-  gint64 b1 = queue_note (ts, two, "b1");
-  gint64 c1 = queue_note (ts, three, "c1");
-  gint64 d1 = queue_note (ts, four, "d1");
-  gint64 a2 = queue_note (ts, one, "a2");
+  gint64 a1 = test_queue_note (ts, one, "a1");
+  gint64 b1 = test_queue_note (ts, two, "b1");
+  gint64 c1 = test_queue_note (ts, three, "c1");
+  gint64 d1 = test_queue_note (ts, four, "d1");
+  gint64 a2 = test_queue_note (ts, one, "a2");
   PieperSettled settled[2] = { { a1, NULL, NULL, NULL }, { b1, NULL, NULL, NULL } };
   guint index = 0;
 
@@ -287,10 +273,10 @@ test_settle_all_or_nothing (void)
   gint64 one = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
   gint64 two = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
   gint64 three = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a1 = queue_note (ts, one, "a1");
-  gint64 b1 = queue_note (ts, two, "b1");
-  gint64 c1 = queue_note (ts, three, "c1");
-  gint64 b2 = queue_note (ts, two, "b2");
+  gint64 a1 = test_queue_note (ts, one, "a1");
+  gint64 b1 = test_queue_note (ts, two, "b1");
+  gint64 c1 = test_queue_note (ts, three, "c1");
+  gint64 b2 = test_queue_note (ts, two, "b2");
   /* a1 has no next of its own: it takes the fallback, c1. */
   PieperSettled settled[2] = { { a1, NULL, NULL, NULL }, { b1, NULL, NULL, NULL } };
   guint index = 0;
@@ -333,9 +319,9 @@ test_settle_claims_once (void)
   gint64 one = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
   gint64 two = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
   gint64 three = test_store_add_incident (ts, "PQ3", 3, PIEPER_STATUS_TRIGGERED, 100);
-  gint64 a1 = queue_note (ts, one, "a1");
-  gint64 b1 = queue_note (ts, two, "b1");
-  gint64 c1 = queue_note (ts, three, "c1");
+  gint64 a1 = test_queue_note (ts, one, "a1");
+  gint64 b1 = test_queue_note (ts, two, "b1");
+  gint64 c1 = test_queue_note (ts, three, "c1");
   PieperSettled settled[2] = { { a1, NULL, NULL, NULL }, { b1, NULL, NULL, NULL } };
   guint index = 0;
   g_autoptr(PieperAction) attempts_of = NULL;
