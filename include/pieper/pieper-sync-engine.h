@@ -19,6 +19,10 @@ typedef enum
   PIEPER_SYNC_STATE_OFFLINE,
   /* The server refused the token. */
   PIEPER_SYNC_STATE_AUTH_FAILED,
+  /* The last round failed for another reason, most often that the store
+   * could not be written; pieper_sync_engine_get_last_error() says why.
+   * Actions stay in the outbox. */
+  PIEPER_SYNC_STATE_ERROR,
 } PieperSyncState;
 
 typedef struct
@@ -47,7 +51,7 @@ void              pieper_sync_engine_set_poll_interval (PieperSyncEngine  *self,
                                                         guint              seconds);
 guint             pieper_sync_engine_get_poll_interval (PieperSyncEngine  *self);
 PieperSyncState   pieper_sync_engine_get_state         (PieperSyncEngine  *self);
-/* Why the last round did not reach every server, or NULL. */
+/* Why the last round failed, or NULL; set before the state changes. */
 const char       *pieper_sync_engine_get_last_error    (PieperSyncEngine  *self);
 /* Timelines of watched incidents are pulled on every round. */
 void              pieper_sync_engine_watch_incident    (PieperSyncEngine  *self,

@@ -53,6 +53,7 @@ struct _PieperWindow
   AdwWindowTitle       *incident_title;
   GtkRevealer          *offline_revealer;
   GtkLabel             *offline_label;
+  GtkLabel             *offline_reason;
   GtkWidget            *search_button;
   GtkWidget            *menu_button;
   GtkWidget            *back_button;
@@ -268,10 +269,52 @@ items_changed_cb (PieperWindow *self)
     reload_page (self);
 }
 
-/* A round may have pulled the shown incident's timeline. */
+/* The banner says what is wrong, and below it why: the engine's last
+ * error (plain text, server words included, never markup). A round with
+ * the same state but another reason changes only the reason. */
 static void
-synced_cb (PieperWindow *self)
+update_banner (PieperWindow     *self,
+               PieperSyncEngine *engine)
 {
+  const char *reason = pieper_sync_engine_get_last_error (engine);
+  const char *text = NULL;
+
+  switch (pieper_sync_engine_get_state (engine))
+    {
+    case PIEPER_SYNC_STATE_OFFLINE:
+      text = _("Offline — your actions are kept and sent when the server can be reached");
+      break;
+
+    case PIEPER_SYNC_STATE_AUTH_FAILED:
+      text = _("The server refused the token — check the account");
+      break;
+
+    case PIEPER_SYNC_STATE_ERROR:
+      text = _("Cannot sync — your actions are kept and sent once this is solved");
+      break;
+
+    case PIEPER_SYNC_STATE_IDLE:
+    case PIEPER_SYNC_STATE_SYNCING:
+    default:
+      break;
+    }
+
+  if (text != NULL)
+    {
+      gtk_label_set_text (self->offline_label, text);
+      gtk_label_set_text (self->offline_reason, reason != NULL ? reason : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->offline_reason), reason != NULL);
+    }
+  gtk_revealer_set_reveal_child (self->offline_revealer, text != NULL);
+}
+
+/* A round may have pulled the shown incident's timeline, and may have
+ * failed for another reason than the last. */
+static void
+synced_cb (PieperWindow     *self,
+           PieperSyncEngine *engine)
+{
+  update_banner (self, engine);
   if (self->incident_id != 0)
     reload_page (self);
 }
@@ -281,25 +324,7 @@ state_changed_cb (PieperWindow     *self,
                   GParamSpec       *pspec,
                   PieperSyncEngine *engine)
 {
-  switch (pieper_sync_engine_get_state (engine))
-    {
-    case PIEPER_SYNC_STATE_OFFLINE:
-      gtk_label_set_text (self->offline_label,
-                          _("Offline — your actions are kept and sent when the server can be reached"));
-      gtk_revealer_set_reveal_child (self->offline_revealer, TRUE);
-      break;
-
-    case PIEPER_SYNC_STATE_AUTH_FAILED:
-      gtk_label_set_text (self->offline_label, _("The server refused the token — check the account"));
-      gtk_revealer_set_reveal_child (self->offline_revealer, TRUE);
-      break;
-
-    case PIEPER_SYNC_STATE_IDLE:
-    case PIEPER_SYNC_STATE_SYNCING:
-    default:
-      gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
-      break;
-    }
+  update_banner (self, engine);
 }
 
 /* The first-run page while there is no account (a demo has its own). */
@@ -688,6 +713,7 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_title);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, offline_label);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, offline_reason);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, filter_dropdown);

@@ -105,7 +105,7 @@ pieper_sync_engine_class_init (PieperSyncEngineClass *klass)
 
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL,
-                      PIEPER_SYNC_STATE_IDLE, PIEPER_SYNC_STATE_AUTH_FAILED,
+                      PIEPER_SYNC_STATE_IDLE, PIEPER_SYNC_STATE_ERROR,
                       PIEPER_SYNC_STATE_IDLE,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -441,8 +441,9 @@ pieper_sync_engine_sync_finish (PieperSyncEngine  *self,
                                 PieperSyncStats   *stats,
                                 GError           **error)
 {
+  g_autoptr(GError) local_error = NULL;
   Round *round;
-  gboolean ok;
+  gboolean ok, cancelled;
 
   g_return_val_if_fail (PIEPER_IS_SYNC_ENGINE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -451,7 +452,17 @@ pieper_sync_engine_sync_finish (PieperSyncEngine  *self,
   if (stats != NULL)
     *stats = round->stats;
 
-  ok = g_task_propagate_boolean (G_TASK (result), error);
+  ok = g_task_propagate_boolean (G_TASK (result), &local_error);
+  cancelled = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* The reason first: whoever hears the state change reads it. */
+  if (ok)
+    g_clear_pointer (&self->last_error, g_free);
+  else if (!cancelled)
+    {
+      g_free (self->last_error);
+      self->last_error = g_strdup (local_error->message);
+    }
 
   self->round_active = FALSE;
   switch (round->worst)
@@ -467,11 +478,16 @@ pieper_sync_engine_sync_finish (PieperSyncEngine  *self,
 
     case OUTCOME_OK:
     default:
-      set_state (self, PIEPER_SYNC_STATE_IDLE);
+      /* No account failed, yet the round did: the store could not be
+       * written (a full disk, say). */
+      set_state (self, ok || cancelled ? PIEPER_SYNC_STATE_IDLE : PIEPER_SYNC_STATE_ERROR);
       break;
     }
 
   g_signal_emit (self, signals[SYNCED], 0);
+
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
 
   return ok;
 }
@@ -500,8 +516,6 @@ round_done_cb (GObject      *object,
           return;
         }
 
-      g_free (self->last_error);
-      self->last_error = g_strdup (error->message);
       self->failures++;
       /* What this round could not see, the next one pulls in full. */
       self->reconcile = TRUE;
@@ -510,10 +524,7 @@ round_done_cb (GObject      *object,
                worst == OUTCOME_OFFLINE ? "offline" : "error", error->message);
     }
   else
-    {
-      g_clear_pointer (&self->last_error, g_free);
-      self->failures = 0;
-    }
+    self->failures = 0;
 
   if (self->running)
     schedule_next (self);

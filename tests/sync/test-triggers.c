@@ -354,6 +354,61 @@ test_action_queued (Fixture       *f,
   g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/log_entries"), >=, 1);
 }
 
+typedef struct
+{
+  PieperSyncState state;
+  char           *reason;    /* the last error when the state changed */
+} SeenState;
+
+static void
+state_seen_cb (PieperSyncEngine *engine,
+               GParamSpec       *pspec,
+               SeenState        *seen)
+{
+  seen->state = pieper_sync_engine_get_state (engine);
+  g_free (seen->reason);
+  seen->reason = g_strdup (pieper_sync_engine_get_last_error (engine));
+}
+
+/* A round that fails because the store cannot be written (a full disk;
+ * here, a store made read-only) is an error with its reason, not "idle",
+ * and the reason is known by the time the state says so. */
+static void
+test_store_failure_is_an_error (Fixture       *f,
+                                gconstpointer  data)
+{
+  SeenState seen = { PIEPER_SYNC_STATE_IDLE, NULL };
+  sqlite3 *db = _pieper_store_get_db (f->store);
+  guint rounds;
+
+  pieper_sync_engine_start (f->engine);
+  wait_for_rounds (f, 1);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_IDLE);
+  g_assert_null (pieper_sync_engine_get_last_error (f->engine));
+  g_signal_connect (f->engine, "notify::state", G_CALLBACK (state_seen_cb), &seen);
+
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA query_only = ON", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_nonnull (pieper_sim_trigger (f->sim, "Disk full on db-7", NULL, "high"));
+  rounds = f->rounds;
+  pieper_sync_engine_sync_now (f->engine);
+  wait_for_rounds (f, rounds + 1);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_ERROR);
+  g_assert_cmpint (seen.state, ==, PIEPER_SYNC_STATE_ERROR);
+  g_assert_nonnull (seen.reason);
+  g_assert_cmpstr (seen.reason, ==, pieper_sync_engine_get_last_error (f->engine));
+
+  /* Writable again: the next round is well, and the reason is gone. */
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA query_only = OFF", NULL, NULL, NULL), ==, SQLITE_OK);
+  rounds = f->rounds;
+  pieper_sync_engine_sync_now (f->engine);
+  wait_for_rounds (f, rounds + 1);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_IDLE);
+  g_assert_null (pieper_sync_engine_get_last_error (f->engine));
+
+  g_signal_handlers_disconnect_by_data (f->engine, &seen);
+  g_free (seen.reason);
+}
+
 /* A private bus stands in for the system bus; the test is logind. It is
  * set up in main(), before any thread runs, as it changes the environment. */
 static GTestDBus *system_bus;
@@ -428,6 +483,8 @@ main (int    argc,
 
   g_test_add ("/sync/triggers/network-back", Fixture, NULL, fixture_set_up, test_network_back, fixture_tear_down);
   g_test_add ("/sync/triggers/action-queued", Fixture, NULL, fixture_set_up, test_action_queued, fixture_tear_down);
+  g_test_add ("/sync/triggers/store-failure-is-an-error", Fixture, NULL, fixture_set_up,
+              test_store_failure_is_an_error, fixture_tear_down);
   g_test_add ("/sync/triggers/resume", Fixture, NULL, fixture_set_up, test_resume, fixture_tear_down);
 
   status = g_test_run ();
