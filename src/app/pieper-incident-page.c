@@ -62,11 +62,11 @@ struct _PieperIncidentPage
    * incident again changes only the rows whose entries changed. */
   GListStore      *timeline;
 
-  /* What the action targets and the menus were made for, so that showing
-   * the same incident again does not make them again. */
-  gint64           actions_for;
-  gint64           menus_for;
-  int              menus_for_level;
+  /* The incident the action targets and the menus were made for (and the
+   * level of the Escalate menu), so that showing the same incident again
+   * does not make them again. */
+  gint64           made_for;
+  int              made_for_level;
   int              badge_status;
 };
 
@@ -352,27 +352,26 @@ pieper_incident_page_set_incident (PieperIncidentPage *self,
 
   /* The targets and menus depend on the incident (and its level), not on
    * its status: made again only when those change. */
-  if (pieper_incident_get_id (incident) != self->actions_for)
+  if (pieper_incident_get_id (incident) != self->made_for)
     target = g_variant_ref_sink (g_variant_new_int64 (pieper_incident_get_id (incident)));
-  self->actions_for = pieper_incident_get_id (incident);
   set_action (self->acknowledge_button, capabilities, PIEPER_CAPABILITY_ACKNOWLEDGE, "app.acknowledge", target);
   set_action (self->escalate_button, capabilities, PIEPER_CAPABILITY_ESCALATE, "app.escalate", target);
   set_action (self->reassign_button, capabilities, PIEPER_CAPABILITY_REASSIGN, NULL, target);
   set_action (self->snooze_button, capabilities, PIEPER_CAPABILITY_SNOOZE, NULL, target);
-  if (pieper_incident_get_id (incident) != self->menus_for ||
-      pieper_incident_get_escalation_level (incident) != self->menus_for_level)
+  if (pieper_incident_get_id (incident) != self->made_for ||
+      pieper_incident_get_escalation_level (incident) != self->made_for_level)
     {
       escalate_choices = escalate_menu (pieper_incident_get_id (incident),
                                         pieper_incident_get_escalation_level (incident));
       adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (self->escalate_button), escalate_choices);
     }
-  if (pieper_incident_get_id (incident) != self->menus_for)
+  if (pieper_incident_get_id (incident) != self->made_for)
     {
       snooze_choices_menu = snooze_menu (pieper_incident_get_id (incident));
       gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->snooze_button), snooze_choices_menu);
     }
-  self->menus_for = pieper_incident_get_id (incident);
-  self->menus_for_level = pieper_incident_get_escalation_level (incident);
+  self->made_for = pieper_incident_get_id (incident);
+  self->made_for_level = pieper_incident_get_escalation_level (incident);
   set_action (self->resolve_button, capabilities, PIEPER_CAPABILITY_RESOLVE, "app.resolve", target);
   gtk_widget_set_visible (self->note_box, (capabilities & PIEPER_CAPABILITY_NOTE) != 0);
 }
@@ -633,9 +632,8 @@ pieper_incident_page_init (PieperIncidentPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Nothing made yet: no incident has these. */
   self->badge_status = -1;
-  self->actions_for = G_MININT64;
-  self->menus_for = G_MININT64;
-  self->menus_for_level = -1;
+  self->made_for = G_MININT64;
+  self->made_for_level = -1;
   self->timeline = g_list_store_new (PIEPER_TYPE_TIMELINE_ENTRY);
   gtk_list_box_bind_model (self->timeline_list, G_LIST_MODEL (self->timeline), create_timeline_row_cb, NULL, NULL);
 }

@@ -8,9 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pieper-outbox.h"
+#include "pieper-outbox-private.h"
 #include "pieper-store-private.h"
-#include "pieper-sync-engine-private.h"
 
 /* How long a sync may hold an action inflight before another sync (say,
  * after the first one crashed) may take it over, in seconds. */
@@ -1067,43 +1066,6 @@ undo:
   if (fallback_index != NULL)
     *fallback_index = first_fallback;
   return FALSE;
-}
-
-gboolean
-_pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
-                                    gint64                action_id,
-                                    PieperIncident       *confirmed,
-                                    PieperTimelineEntry  *note,
-                                    gint64                fallback_id,
-                                    PieperAction        **claimed,
-                                    GError              **error)
-{
-  PieperSettled settled = { action_id, confirmed, note, NULL };
-  g_autoptr(GPtrArray) fallbacks = NULL;
-  guint fallback_index = 0;
-
-  g_return_val_if_fail (claimed != NULL && *claimed == NULL, FALSE);
-
-  if (fallback_id > 0)
-    {
-      g_autoptr(GError) local_error = NULL;
-      PieperAction *fallback = pieper_outbox_get (self, fallback_id, &local_error);
-
-      fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
-      if (fallback != NULL)
-        g_ptr_array_add (fallbacks, fallback);
-      else if (!g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-
-  if (!_pieper_outbox_settle_and_claim (self, &settled, 1, TRUE, fallbacks, &fallback_index, error))
-    return FALSE;
-
-  *claimed = settled.claimed;
-  return TRUE;
 }
 
 gboolean

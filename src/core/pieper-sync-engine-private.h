@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "pieper-outbox.h"
+#include "pieper-outbox-private.h"
 #include "pieper-store-private.h"
 #include "pieper-sync-engine.h"
 
@@ -136,34 +136,6 @@ void      _pieper_sync_next_account      (GTask     *task);
 gboolean  _pieper_sync_wants_paged       (PieperSyncEngine *self);
 void      _pieper_sync_emit_paged        (PieperSyncEngine *self,
                                           PieperIncident   *incident);
-
-/* pieper-outbox.c: an action the server confirmed, to be marked done. */
-typedef struct
-{
-  gint64               action_id;
-  PieperIncident      *confirmed;   /* the incident as the server answered, or NULL */
-  PieperTimelineEntry *note;        /* the note as delivered, or NULL */
-  PieperAction        *claimed;     /* out: claimed to be sent next, or NULL */
-} PieperSettled;
-
-/* Marks actions done in one transaction and claims, in the same one, what
- * to send next in each one's place (the incident's next, else the first
- * claimable of @fallbacks from *@fallback_index on). */
-gboolean  _pieper_outbox_settle_and_claim    (PieperOutbox         *self,
-                                              PieperSettled        *settled,
-                                              guint                 n_settled,
-                                              gboolean              claim_next,
-                                              GPtrArray            *fallbacks,
-                                              guint                *fallback_index,
-                                              GError              **error);
-/* The same for one action and at most one fallback. */
-gboolean  _pieper_outbox_mark_done_and_claim (PieperOutbox         *self,
-                                              gint64                action_id,
-                                              PieperIncident       *confirmed,
-                                              PieperTimelineEntry  *note,
-                                              gint64                fallback_id,
-                                              PieperAction        **claimed,
-                                              GError              **error);
 
 /* For tests: the network monitor to use instead of GIO's default. */
 void      _pieper_sync_engine_set_network_monitor (PieperSyncEngine *self,

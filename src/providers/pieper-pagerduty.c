@@ -701,6 +701,27 @@ page_job_free (PageJob *job)
   g_free (job);
 }
 
+/* Parses the page @body (taken) at @offset with @parse on a worker thread.
+ * The task has no source object: whoever waits in @callback holds the
+ * provider, so it is never finalized on the worker thread. */
+static void
+parse_page_in_thread (GBytes            *body,
+                      guint              offset,
+                      GTaskThreadFunc    parse,
+                      GCancellable      *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer           user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  PageJob *job = g_new0 (PageJob, 1);
+
+  job->body = body;
+  job->offset = offset;
+  g_task_set_source_tag (task, parse);
+  g_task_set_task_data (task, job, (GDestroyNotify) page_job_free);
+  g_task_run_in_thread (task, parse);
+}
+
 static void
 parse_incidents_thread (GTask        *task,
                         gpointer      source_object,
@@ -803,10 +824,8 @@ list_incidents_cb (GObject      *object,
                    gpointer      user_data)
 {
   Fetch *fetch = user_data;
-  g_autoptr(GTask) parse = NULL;
   GError *error = NULL;
   GBytes *body;
-  PageJob *job;
 
   body = g_task_propagate_pointer (G_TASK (result), &error);
   if (body == NULL)
@@ -815,15 +834,9 @@ list_incidents_cb (GObject      *object,
       return;
     }
 
-  job = g_new0 (PageJob, 1);
-  job->body = body;
-  job->offset = fetch->offset;
-
-  /* No source object: the fetch holds the provider. */
-  parse = g_task_new (NULL, fetch->cancellable, parse_incidents_cb, fetch);
-  g_task_set_source_tag (parse, parse_incidents_thread);
-  g_task_set_task_data (parse, job, (GDestroyNotify) page_job_free);
-  g_task_run_in_thread (parse, parse_incidents_thread);
+  /* The fetch holds the provider. */
+  parse_page_in_thread (body, fetch->offset, parse_incidents_thread, fetch->cancellable,
+                        parse_incidents_cb, fetch);
 }
 
 static Fetch *
@@ -1042,11 +1055,10 @@ list_changes_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GTask) parse = NULL;
-  GCancellable *cancellable;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  guint offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
   GError *error = NULL;
   GBytes *body;
-  PageJob *job;
 
   body = g_task_propagate_pointer (G_TASK (result), &error);
   if (body == NULL)
@@ -1055,17 +1067,10 @@ list_changes_cb (GObject      *object,
       return;
     }
 
-  job = g_new0 (PageJob, 1);
-  job->body = body;
-  job->offset = GPOINTER_TO_UINT (g_task_get_task_data (task));
-
-  /* No source object, so that the provider is never finalized on the
-   * worker thread: the task given back on the main thread holds it. */
-  cancellable = g_task_get_cancellable (task);
-  parse = g_task_new (NULL, cancellable, parse_changes_cb, g_steal_pointer (&task));
-  g_task_set_source_tag (parse, parse_changes_thread);
-  g_task_set_task_data (parse, job, (GDestroyNotify) page_job_free);
-  g_task_run_in_thread (parse, parse_changes_thread);
+  /* The task given back on the main thread holds the provider (and the
+   * cancellable). */
+  parse_page_in_thread (body, offset, parse_changes_thread, cancellable,
+                        parse_changes_cb, g_steal_pointer (&task));
 }
 
 static void

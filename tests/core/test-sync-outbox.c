@@ -3,7 +3,8 @@
 
 #include <sqlite3.h>
 
-#include "pieper-sync-engine-private.h"
+#include "pieper-outbox-private.h"
+#include "pieper-store-private.h"
 #include "test-common.h"
 
 /*
@@ -52,6 +53,36 @@ mark_inflight (TestStore *ts,
   g_assert_no_error (error);
 }
 
+/* Settles one action, with at most one fallback, as the push settles a
+ * batch of one. */
+static gboolean
+mark_done_and_claim (TestStore            *ts,
+                     gint64                action_id,
+                     PieperTimelineEntry  *note,
+                     gint64                fallback_id,
+                     PieperAction        **claimed,
+                     GError              **error)
+{
+  PieperSettled settled = { action_id, NULL, note, NULL };
+  g_autoptr(GPtrArray) fallbacks = g_ptr_array_new_with_free_func (g_object_unref);
+  guint fallback_index = 0;
+
+  if (fallback_id > 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+      PieperAction *fallback = pieper_outbox_get (ts->outbox, fallback_id, &local_error);
+
+      g_assert_no_error (local_error);
+      g_ptr_array_add (fallbacks, fallback);
+    }
+
+  if (!_pieper_outbox_settle_and_claim (ts->outbox, &settled, 1, TRUE, fallbacks, &fallback_index, error))
+    return FALSE;
+
+  *claimed = settled.claimed;
+  return TRUE;
+}
+
 /* Marks @id done; returns the id of the action claimed with it, or 0. */
 static gint64
 done_and_claim (TestStore           *ts,
@@ -63,8 +94,7 @@ done_and_claim (TestStore           *ts,
   g_autoptr(PieperAction) claimed = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (_pieper_outbox_mark_done_and_claim (ts->outbox, id, NULL, note, fallback_id,
-                                                     &claimed, &error));
+  g_assert_true (mark_done_and_claim (ts, id, note, fallback_id, &claimed, &error));
   g_assert_no_error (error);
   g_assert_cmpint (state_of (ts, id), ==, PIEPER_ACTION_DONE);
 
@@ -208,7 +238,7 @@ test_not_inflight (void)
   gint64 a = test_queue_note (ts, incident, "one");
   gint64 b = test_queue_note (ts, incident, "two");
 
-  g_assert_false (_pieper_outbox_mark_done_and_claim (ts->outbox, a, NULL, NULL, 0, &claimed, &error));
+  g_assert_false (mark_done_and_claim (ts, a, NULL, 0, &claimed, &error));
   g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_INVALID);
   g_assert_null (claimed);
   g_assert_cmpint (state_of (ts, a), ==, PIEPER_ACTION_PENDING);

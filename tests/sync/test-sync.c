@@ -582,16 +582,41 @@ count_rollback (void *data)
   count->outbox_written = FALSE;
 }
 
+/* Every note the sim received, each incident's in the order it was
+ * queued: the k-th one on an incident says "step k" (after the incident's
+ * id when @named), and notes reached @n_incidents incidents. */
+static void
+assert_notes_in_order (Fixture  *f,
+                       guint     n_incidents,
+                       gboolean  named)
+{
+  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) writes = pieper_sim_dup_writes (f->sim);
+  JsonArray *array = json_node_get_array (writes);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *write = json_array_get_object_element (array, i);
+      JsonObject *body = json_object_get_object_member (write, "body");
+      const char *incident = json_object_get_string_member (write, "incident_id");
+      const char *content = json_object_get_string_member (json_object_get_object_member (body, "note"), "content");
+      guint expected = GPOINTER_TO_UINT (g_hash_table_lookup (next, incident));
+      g_autofree char *want = named ? g_strdup_printf ("%s step %u", incident, expected)
+                                    : g_strdup_printf ("step %u", expected);
+
+      g_assert_cmpstr (content, ==, want);
+      g_hash_table_replace (next, g_strdup (incident), GUINT_TO_POINTER (expected + 1));
+    }
+  g_assert_cmpuint (g_hash_table_size (next), ==, n_incidents);
+}
+
 static void
 test_notes_in_order_per_incident (Fixture       *f,
                                   gconstpointer  data)
 {
   g_autoptr(GPtrArray) open = NULL;
-  g_autoptr(JsonNode) writes = NULL;
-  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
   PieperSyncStats stats;
-  JsonArray *array;
   guint n_incidents;
   CommitCount count = { FALSE, 0 };
   sqlite3 *db;
@@ -633,21 +658,7 @@ test_notes_in_order_per_incident (Fixture       *f,
   /* Kept-alive connections carry them, not one connection each. */
   g_assert_cmpuint (pieper_sim_count_connections (f->sim), <=, 8 + 2);
 
-  writes = pieper_sim_dup_writes (f->sim);
-  array = json_node_get_array (writes);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *write = json_array_get_object_element (array, i);
-      JsonObject *body = json_object_get_object_member (write, "body");
-      const char *incident = json_object_get_string_member (write, "incident_id");
-      const char *content = json_object_get_string_member (json_object_get_object_member (body, "note"), "content");
-      guint expected = GPOINTER_TO_UINT (g_hash_table_lookup (next, incident));
-      g_autofree char *want = g_strdup_printf ("step %u", expected);
-
-      g_assert_cmpstr (content, ==, want);
-      g_hash_table_replace (next, g_strdup (incident), GUINT_TO_POINTER (expected + 1));
-    }
-  g_assert_cmpuint (g_hash_table_size (next), ==, n_incidents);
+  assert_notes_in_order (f, n_incidents, FALSE);
 }
 
 typedef struct
@@ -681,13 +692,10 @@ test_flush_cancelled_midway (Fixture       *f,
 {
   g_autoptr(GPtrArray) open = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(JsonNode) writes = NULL;
   g_autoptr(GError) error = NULL;
   SyncResult r = { FALSE, };
   CancelWhen when;
   PieperSyncStats stats;
-  JsonArray *array;
   guint n_incidents;
   guint n_notes;
 
@@ -761,21 +769,7 @@ test_flush_cancelled_midway (Fixture       *f,
   g_assert_cmpuint (pieper_outbox_count_unsent (f->outbox, 0), ==, 0);
 
   /* Each note arrived once, and each incident's in order. */
-  writes = pieper_sim_dup_writes (f->sim);
-  array = json_node_get_array (writes);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *write = json_array_get_object_element (array, i);
-      JsonObject *body = json_object_get_object_member (write, "body");
-      const char *incident = json_object_get_string_member (write, "incident_id");
-      const char *content = json_object_get_string_member (json_object_get_object_member (body, "note"), "content");
-      guint expected = GPOINTER_TO_UINT (g_hash_table_lookup (seen, incident));
-      g_autofree char *want = g_strdup_printf ("%s step %u", incident, expected);
-
-      g_assert_cmpstr (content, ==, want);
-      g_hash_table_replace (seen, g_strdup (incident), GUINT_TO_POINTER (expected + 1));
-    }
-  g_assert_cmpuint (g_hash_table_size (seen), ==, n_incidents);
+  assert_notes_in_order (f, n_incidents, TRUE);
   g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, n_notes);
 }
 
