@@ -61,7 +61,7 @@ struct _PieperWindow
   GtkSearchEntry       *search_entry;
   GtkDropDown          *filter_dropdown;
   GtkStack             *list_stack;
-  GtkListView          *list_view;
+  GtkGridView          *incident_list;
   AdwStatusPage        *empty_page;
   GtkWidget            *incident_placeholder;
 };
@@ -582,13 +582,20 @@ pieper_window_constructed (GObject *object)
   g_signal_connect_object (self->filtered, "items-changed",
                            G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
 
+  /* The list is a one-column GtkGridView. GTK 4.8's GtkListView makes,
+   * binds and measures 200 rows around the one in view however few are
+   * shown: with 10,000 incidents, nearly half of what Pieper adds to a
+   * bare window's start, 6 MB, and most of a storm's main loop stalls. A
+   * grid view keeps 30 rows, each at least a thirtieth of the view high,
+   * so they always cover it. A screen reader hears a grid of one column
+   * (tests/bench/RESULTS.md). */
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
-  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_grid_view_set_factory (self->incident_list, factory);
   g_object_unref (factory);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_grid_view_set_model (self->incident_list, GTK_SELECTION_MODEL (self->selection));
 
   engine = pieper_application_get_engine (self->application);
   g_signal_connect_object (engine, "notify::state", G_CALLBACK (state_changed_cb),
@@ -718,7 +725,7 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_stack);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_list);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);

@@ -279,7 +279,7 @@ test_add (void)
   PieperAccountForm *form = welcome_form ();
   g_autoptr(GPtrArray) accounts = NULL;
   g_autofree char *stored = NULL;
-  GObject *dropdown, *list_view;
+  GObject *dropdown, *incident_list;
   GListModel *shown;
   PieperAccount *account;
   gint64 id;
@@ -312,8 +312,8 @@ test_add (void)
 
   /* Mine: only the responder's own, and some of them. */
   dropdown = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "filter_dropdown");
-  list_view = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "list_view");
-  shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
+  incident_list = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_list");
+  shown = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (incident_list)));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
   n_all = g_list_model_get_n_items (shown);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 0);
