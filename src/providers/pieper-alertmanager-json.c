@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "pieper-json-private.h"
 #include "pieper-alertmanager-private.h"
 
@@ -294,6 +296,26 @@ _pieper_am_parse_time (const char *iso8601)
   /* Go's zero time, 0001-01-01, means "not set". */
   t = g_date_time_to_unix (dt);
   return t > 0 ? t : 0;
+}
+
+gboolean
+_pieper_am_clock_offset (const char *http_date,
+                         gint64      now,
+                         gint64     *offset)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  gint64 off;
+
+  if (http_date == NULL || strlen (http_date) > 64 ||
+      (dt = soup_date_time_new_from_http_string (http_date)) == NULL)
+    return FALSE;
+
+  off = g_date_time_to_unix (dt) - now;
+  if (off > PIEPER_AM_MAX_CLOCK_OFFSET || off < -PIEPER_AM_MAX_CLOCK_OFFSET)
+    return FALSE;
+
+  *offset = off;
+  return TRUE;
 }
 
 char *

@@ -18,6 +18,11 @@ G_BEGIN_DECLS
 #define PIEPER_AM_MAX_COMMENT     (256 * 1024)
 /* At most this many acknowledgement silences are extended per list. */
 #define PIEPER_AM_MAX_EXTENSIONS  20
+/* A server's Date further from our clock than this is not believed: a
+ * silence is timed by the server's clock, and a proxy's or a broken
+ * server's Date a year ahead would make an acknowledgement a year long.
+ * A clock that far off would fail TLS anyway. */
+#define PIEPER_AM_MAX_CLOCK_OFFSET (24 * 60 * 60)
 
 typedef enum
 {
@@ -78,6 +83,11 @@ JsonNode            *_pieper_am_parse               (const char      *data,
                                                      GError         **error);
 gint64               _pieper_am_parse_time          (const char      *iso8601);
 char                *_pieper_am_format_time         (gint64           unix_seconds);
+/* The server's clock minus @now, from an HTTP Date, if it is within
+ * PIEPER_AM_MAX_CLOCK_OFFSET. */
+gboolean             _pieper_am_clock_offset        (const char      *http_date,
+                                                     gint64           now,
+                                                     gint64          *offset);
 gboolean             _pieper_am_fingerprint_is_valid (const char     *fingerprint);
 char                *_pieper_am_fingerprint         (const char * const *names,
                                                      const char * const *values);

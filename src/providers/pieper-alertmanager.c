@@ -159,12 +159,12 @@ note_server_clock (PieperAlertmanager *self,
                    SoupMessageHeaders *headers)
 {
   const char *date = soup_message_headers_get_one (headers, "Date");
-  g_autoptr(GDateTime) dt = NULL;
+  gint64 offset;
 
-  if (date == NULL || (dt = soup_date_time_new_from_http_string (date)) == NULL)
-    return;
-
-  self->clock_offset = g_date_time_to_unix (dt) - g_get_real_time () / G_USEC_PER_SEC;
+  if (_pieper_am_clock_offset (date, g_get_real_time () / G_USEC_PER_SEC, &offset))
+    self->clock_offset = offset;
+  else if (date != NULL)
+    g_debug ("Alertmanager's Date is unreadable or more than a day from our clock; not used");
 }
 
 static void

@@ -488,6 +488,37 @@ test_parse_shape (void)
   }
 }
 
+/* The server's clock is believed within a day of ours, not beyond: a
+ * silence is timed by it. */
+static void
+test_clock_offset (void)
+{
+  /* Sun, 06 Nov 1994 08:49:37 GMT */
+  const gint64 date = 784111777;
+  gint64 offset = 42;
+
+  g_assert_true (_pieper_am_clock_offset ("Sun, 06 Nov 1994 08:49:37 GMT", date - 90, &offset));
+  g_assert_cmpint (offset, ==, 90);
+  g_assert_true (_pieper_am_clock_offset ("Sun, 06 Nov 1994 08:49:37 GMT", date + 3600, &offset));
+  g_assert_cmpint (offset, ==, -3600);
+  g_assert_true (_pieper_am_clock_offset ("Sun, 06 Nov 1994 08:49:37 GMT", date - PIEPER_AM_MAX_CLOCK_OFFSET, &offset));
+  g_assert_cmpint (offset, ==, PIEPER_AM_MAX_CLOCK_OFFSET);
+
+  /* A day and a second off either way, a year ahead, unreadable: the
+   * offset is left as it was. */
+  offset = 42;
+  g_assert_false (_pieper_am_clock_offset ("Sun, 06 Nov 1994 08:49:37 GMT",
+                                           date - PIEPER_AM_MAX_CLOCK_OFFSET - 1, &offset));
+  g_assert_false (_pieper_am_clock_offset ("Sun, 06 Nov 1994 08:49:37 GMT",
+                                           date + PIEPER_AM_MAX_CLOCK_OFFSET + 1, &offset));
+  g_assert_false (_pieper_am_clock_offset ("Mon, 06 Nov 1995 08:49:37 GMT", date, &offset));
+  g_assert_false (_pieper_am_clock_offset ("Fri, 31 Dec 9999 23:59:59 GMT", date, &offset));
+  g_assert_false (_pieper_am_clock_offset ("tomorrow", date, &offset));
+  g_assert_false (_pieper_am_clock_offset ("", date, &offset));
+  g_assert_false (_pieper_am_clock_offset (NULL, date, &offset));
+  g_assert_cmpint (offset, ==, 42);
+}
+
 static void
 test_durations (void)
 {
@@ -622,6 +653,7 @@ main (int   argc,
   g_test_add_func ("/alertmanager-json/bodies", test_bodies);
   g_test_add_func ("/alertmanager-json/errors", test_errors);
   g_test_add_func ("/alertmanager-json/parse-shape", test_parse_shape);
+  g_test_add_func ("/alertmanager-json/clock-offset", test_clock_offset);
   g_test_add_func ("/alertmanager-json/durations", test_durations);
   g_test_add_func ("/alertmanager-json/factory", test_factory);
   g_test_add_func ("/alertmanager-json/unsupported", test_unsupported);
