@@ -790,6 +790,17 @@ _pieperctl_export (PieperctlContext  *ctx,
   return PIEPERCTL_OK;
 }
 
+/* Whether @data is nothing but JSON's whitespace. */
+static gboolean
+is_blank (const char *data,
+          gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (!strchr (" \t\r\n", data[i]) || data[i] == '\0')
+      return FALSE;
+  return TRUE;
+}
+
 #define IMPORT_MAX_BYTES (256 * 1024 * 1024)
 #define IMPORT_MAX_DEPTH 1000
 
@@ -799,10 +810,12 @@ _pieperctl_import (PieperctlContext  *ctx,
                    char             **argv)
 {
   g_auto(Args) args = { 0, };
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(PieperJsonDoc) doc = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
-  g_autofree char *nul_free = NULL;
+  g_autofree char *detail = NULL;
+  PieperJsonShape problem = PIEPER_JSON_SHAPE_OK;
   PieperctlStatus status = PIEPERCTL_OK;
   const char *path;
   gsize length = 0;
@@ -832,32 +845,31 @@ _pieperctl_import (PieperctlContext  *ctx,
   if (strcmp (path, "-") == 0)
     path = _("Standard input");
 
-  /* What the JSON parser would overflow its stack on (the import format
-   * needs only a few levels), or leak on; and a NUL inside a string, which
-   * would cut it short or make one id another. */
-  switch (_pieper_json_check_shape (contents, length, IMPORT_MAX_DEPTH, &nul_free))
-    {
-    case PIEPER_JSON_SHAPE_OK:
-      break;
-    case PIEPER_JSON_SHAPE_TOO_DEEP:
-      return _pieperctl_fail (_("%s is not valid JSON: nested more than %d levels deep"),
-                              path, IMPORT_MAX_DEPTH);
-    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
-      return _pieperctl_fail (_("%s is not valid JSON: more than one value at the top level"), path);
-    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
-    default:
-      return _pieperctl_fail (_("%s is not valid JSON: a broken \\u escape"), path);
-    }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, nul_free != NULL ? nul_free : contents, length, &error))
-    return _pieperctl_fail (_("%s is not valid JSON: %s"), path, error->message);
-
-  /* An empty document parses, to nothing. */
-  if (json_parser_get_root (parser) == NULL)
+  if (is_blank (contents, length))
     return _pieperctl_fail (_("%s is empty"), path);
 
-  if (!pieper_store_import (ctx->store, json_parser_get_root (parser), &n, &error))
+  /* A file of one's own is refused rather than repaired, as a server's
+   * response would be. */
+  if (!g_utf8_validate_len (contents, length, NULL))
+    return _pieperctl_fail (_("%s is not valid JSON: it is not UTF-8 text"), path);
+
+  /* The strict parser of server responses: bounded depth, one value, no
+   * NUL inside a string (which would cut it short or make one id
+   * another). */
+  if (!(doc = _pieper_json_parse_untrusted (contents, length, IMPORT_MAX_DEPTH, &problem, &detail)))
+    {
+      if (problem == PIEPER_JSON_SHAPE_TOO_DEEP)
+        return _pieperctl_fail (_("%s is not valid JSON: nested more than %d levels deep"),
+                                path, IMPORT_MAX_DEPTH);
+      if (problem == PIEPER_JSON_SHAPE_SYNTAX)
+        /* TRANSLATORS: the file, and where in it as line:column, the
+         * way compilers say where an error is. */
+        return _pieperctl_fail (_("%s:%s: not valid JSON"), path, detail);
+      return _pieperctl_fail (_("%s is not valid JSON: %s"), path, detail);
+    }
+  root = _pieper_json_value_to_node (_pieper_json_doc_get_root (doc));
+
+  if (!pieper_store_import (ctx->store, root, &n, &error))
     return _pieperctl_fail_error (error);
 
   printf (ngettext ("Imported %u incident\n", "Imported %u incidents\n", n), n);

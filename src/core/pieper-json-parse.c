@@ -681,8 +681,9 @@ parse_value (Parser          *parser,
  * Parses exactly one JSON value, with whitespace, C comments and a byte
  * order mark before it and whitespace or comments after it: anything else
  * after it is %PIEPER_JSON_SHAPE_SEVERAL_VALUES. Recursion is bounded by
- * @max_depth, strings are decoded as _pieper_json_check_shape() describes
- * (a \u0000 escape becomes U+FFFD; only whole surrogate pairs pass), and a
+ * @max_depth, strings are decoded (a \u0000 escape becomes U+FFFD, not a
+ * NUL that would cut a title short or make one id another; only whole
+ * surrogate pairs pass), and a
  * NUL byte outside an escape is refused, and so is text that is not UTF-8
  * (%PIEPER_JSON_SHAPE_NOT_UTF8: the caller may make it valid and parse
  * again).

@@ -1,28 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
-/* What _pieper_json_check_shape found wrong with a document before
- * json-glib sees it (pieper-json.c says why each matters). */
+/* What _pieper_json_parse() found wrong with a document. */
 typedef enum
 {
   PIEPER_JSON_SHAPE_OK,
   PIEPER_JSON_SHAPE_TOO_DEEP,
   PIEPER_JSON_SHAPE_SEVERAL_VALUES,
   PIEPER_JSON_SHAPE_BAD_ESCAPE,
-  PIEPER_JSON_SHAPE_SYNTAX,           /* only from _pieper_json_parse() */
-  PIEPER_JSON_SHAPE_NOT_UTF8,         /* only from _pieper_json_parse() */
+  PIEPER_JSON_SHAPE_SYNTAX,
+  PIEPER_JSON_SHAPE_NOT_UTF8,
 } PieperJsonShape;
-
-/* @nul_free (optional): set to a copy with every \u0000 escape in a string
- * made \ufffd, or to NULL when there is none. */
-PieperJsonShape _pieper_json_check_shape (const char  *data,
-                                          gsize        length,
-                                          guint        max_depth,
-                                          char       **nul_free);
 
 /* A small strict JSON parser (RFC 8259, plus a byte order mark and C
  * comments) for untrusted documents: one pass, no recursion deeper than
@@ -68,6 +60,12 @@ PieperJsonDoc         *_pieper_json_parse         (const char             *data,
                                                    PieperJsonShape        *problem,
                                                    gsize                  *where);
 const PieperJsonValue *_pieper_json_doc_get_root  (PieperJsonDoc          *doc);
+PieperJsonDoc         *_pieper_json_parse_untrusted (const char           *data,
+                                                     gsize                 length,
+                                                     guint                 max_depth,
+                                                     PieperJsonShape      *problem,
+                                                     char                **detail);
+JsonNode              *_pieper_json_value_to_node (const PieperJsonValue  *value);
 void                   _pieper_json_doc_free      (PieperJsonDoc          *doc);
 
 /* Each takes %NULL, or a value of any type, and never warns. */

@@ -512,156 +512,138 @@ pieper_incident_from_json (JsonNode   *node,
   return g_steal_pointer (&incident);
 }
 
-/* Checks before parsing */
+/* Untrusted documents */
 
-/* The value of four hex digits at @p, or -1. */
-static int
-hex4 (const char *p,
-      gsize       available)
+/**
+ * _pieper_json_parse_untrusted:
+ * @data: a document from a server or a file, not necessarily NUL-terminated
+ * @length: its length in bytes
+ * @max_depth: the most arrays and objects one inside another
+ * @problem: (out): what is wrong with @data when it is refused
+ * @detail: (out) (optional): then, what and where, untranslated: "more than
+ *   one value", "a broken \u escape", or the place as line:column
+ *
+ * Parses with _pieper_json_parse(). Text that is not UTF-8 is made valid
+ * (each bad byte U+FFFD) and parsed again, so that one bad byte in one
+ * title does not hide everything else.
+ *
+ * Returns: (transfer full) (nullable): the document
+ */
+PieperJsonDoc *
+_pieper_json_parse_untrusted (const char       *data,
+                              gsize             length,
+                              guint             max_depth,
+                              PieperJsonShape  *problem,
+                              char            **detail)
 {
-  int value = 0;
+  g_autofree char *valid = NULL;
+  const char *text = data;
+  PieperJsonDoc *doc;
+  guint line = 1, column = 1;
+  gsize where = 0;
 
-  if (available < 4)
-    return -1;
+  if (detail != NULL)
+    *detail = NULL;
 
-  for (guint k = 0; k < 4; k++)
+  doc = _pieper_json_parse (data, length, max_depth, problem, &where);
+  if (doc == NULL && *problem == PIEPER_JSON_SHAPE_NOT_UTF8)
     {
-      int digit = g_ascii_xdigit_value (p[k]);
+      /* The parser checks the UTF-8 as it goes; only a document with a
+       * bad byte is made valid and read again. */
+      text = valid = g_utf8_make_valid (data, length);
+      doc = _pieper_json_parse (valid, strlen (valid), max_depth, problem, &where);
+    }
+  if (doc != NULL || detail == NULL)
+    return doc;
 
-      if (digit < 0)
-        return -1;
-      value = value * 16 + digit;
+  switch (*problem)
+    {
+    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
+      *detail = g_strdup ("more than one value");
+      break;
+    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
+      *detail = g_strdup ("a broken \\u escape");
+      break;
+    case PIEPER_JSON_SHAPE_OK:
+    case PIEPER_JSON_SHAPE_TOO_DEEP:
+    case PIEPER_JSON_SHAPE_SYNTAX:
+    case PIEPER_JSON_SHAPE_NOT_UTF8:
+    default:
+      /* Where, as line:column. */
+      for (gsize i = 0; i < where && text[i] != '\0'; i++)
+        {
+          if (text[i] == '\n')
+            {
+              line++;
+              column = 1;
+            }
+          else if (((guchar) text[i] & 0xc0) != 0x80)
+            column++;
+        }
+      *detail = g_strdup_printf ("%u:%u", line, column);
+      break;
     }
 
-  return value;
+  return NULL;
 }
 
 /**
- * _pieper_json_check_shape:
- * @data: a document, not necessarily NUL-terminated
- * @length: its length in bytes
- * @max_depth: the most arrays and objects one inside another
+ * _pieper_json_value_to_node:
+ * @value: a value of a document from _pieper_json_parse()
  *
- * Untrusted JSON goes past this before json-glib 1.6 sees it, for what that
- * parser does not survive or leaks on:
+ * The same value as a json-glib tree, for code that maps JSON with
+ * json-glib. Of members with the same name the last is kept, as
+ * _pieper_json_get_member() finds it. Recursion is as deep as the
+ * document, which its parse bounded.
  *
- * - it recurses once per level, so megabytes of "[" would overflow the
- *   stack;
- * - it reads on after the first value, and when an array or object follows
- *   ("{…} {…}", "3 […]", two files concatenated) it succeeds with one and
- *   leaks the other; it also takes 'single-quoted' strings, and comments
- *   from one '/' to the next ("/…/", and so "/ * … * /" too), so those are
- *   skipped like strings;
- * - a \u escape of fewer than four hex digits swallows the character after
- *   it (even the closing quote), so does a surrogate escape not followed by
- *   another \u escape, and one followed by a \u escape that does not make a
- *   pair with it is an error that leaks the string: only whole surrogate
- *   pairs pass.
- *
- * Anything else that is not JSON is left to the parser to refuse.
- *
- * json-glib also turns a "\u0000" escape into a NUL byte inside the
- * string, and every getter then sees the string end there: a title is cut
- * short without a sign, and an id such as "P1\u0000x" reads as "P1",
- * another incident's id. When @nul_free is given, it is set to a
- * NUL-terminated copy of @data with each such escape made "\ufffd" (the
- * replacement character), or to %NULL when @data has none; parse that
- * copy instead.
+ * Returns: (transfer full): the node
  */
-PieperJsonShape
-_pieper_json_check_shape (const char  *data,
-                          gsize        length,
-                          guint        max_depth,
-                          char       **nul_free)
+JsonNode *
+_pieper_json_value_to_node (const PieperJsonValue *value)
 {
-  g_autofree char *copy = NULL;
-  gboolean seen_value = FALSE;
-  char quote = 0;
-  guint depth = 0;
+  JsonNode *node;
 
-  if (nul_free != NULL)
-    *nul_free = NULL;
-
-  for (gsize i = 0; i < length; i++)
+  switch (value->type)
     {
-      char c = data[i];
+    case PIEPER_JSON_BOOLEAN:
+      node = json_node_new (JSON_NODE_VALUE);
+      json_node_set_boolean (node, value->v.boolean);
+      return node;
+    case PIEPER_JSON_INT:
+      node = json_node_new (JSON_NODE_VALUE);
+      json_node_set_int (node, value->v.integer);
+      return node;
+    case PIEPER_JSON_DOUBLE:
+      node = json_node_new (JSON_NODE_VALUE);
+      json_node_set_double (node, value->v.number);
+      return node;
+    case PIEPER_JSON_STRING:
+      node = json_node_new (JSON_NODE_VALUE);
+      json_node_set_string (node, value->v.string);
+      return node;
+    case PIEPER_JSON_ARRAY:
+      {
+        JsonArray *array = json_array_sized_new (value->length);
 
-      if (quote != 0)
-        {
-          if (c == quote)
-            quote = 0;
-          else if (c == '\\' && quote == '"' && i + 1 < length && data[i + 1] == 'u')
-            {
-              int unit = hex4 (data + i + 2, length - i - 2);
+        for (guint i = 0; i < value->length; i++)
+          json_array_add_element (array, _pieper_json_value_to_node (&value->v.children[i]));
+        node = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (node, array);
+        return node;
+      }
+    case PIEPER_JSON_OBJECT:
+      {
+        JsonObject *object = json_object_new ();
 
-              if (unit < 0)
-                return PIEPER_JSON_SHAPE_BAD_ESCAPE;
-
-              if (unit == 0 && nul_free != NULL)
-                {
-                  if (copy == NULL)
-                    {
-                      copy = g_malloc (length + 1);
-                      memcpy (copy, data, length);
-                      copy[length] = '\0';
-                    }
-                  memcpy (copy + i + 2, "fffd", 4);
-                }
-
-              if (unit >= 0xd800 && unit <= 0xdfff)
-                {
-                  int low;
-
-                  if (unit > 0xdbff || i + 7 >= length ||
-                      data[i + 6] != '\\' || data[i + 7] != 'u')
-                    return PIEPER_JSON_SHAPE_BAD_ESCAPE;
-
-                  low = hex4 (data + i + 8, length - i - 8);
-                  if (low < 0xdc00 || low > 0xdfff)
-                    return PIEPER_JSON_SHAPE_BAD_ESCAPE;
-                  i += 6;
-                }
-              i += 5;
-            }
-          else if (c == '\\' && quote == '"')
-            i++;
-          continue;
-        }
-
-      switch (c)
-        {
-        case '"':
-        case '\'':
-          quote = c;
-          seen_value = TRUE;
-          break;
-        case '/':
-          /* To json-glib, a comment runs from one '/' to the next. */
-          for (i++; i < length && data[i] != '/'; i++)
-            ;
-          break;
-        case '[':
-        case '{':
-          if (depth == 0 && seen_value)
-            return PIEPER_JSON_SHAPE_SEVERAL_VALUES;
-          if (++depth > max_depth)
-            return PIEPER_JSON_SHAPE_TOO_DEEP;
-          break;
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          seen_value = TRUE;
-          break;
-        default:
-          if (g_ascii_isalnum (c) || c == '-')
-            seen_value = TRUE;
-          break;
-        }
+        for (guint i = 0; i < value->length; i++)
+          json_object_set_member (object, value->v.children[i].name,
+                                  _pieper_json_value_to_node (&value->v.children[i]));
+        node = json_node_new (JSON_NODE_OBJECT);
+        json_node_take_object (node, object);
+        return node;
+      }
+    case PIEPER_JSON_NULL:
+    default:
+      return json_node_new (JSON_NODE_NULL);
     }
-
-  if (nul_free != NULL)
-    *nul_free = g_steal_pointer (&copy);
-
-  return PIEPER_JSON_SHAPE_OK;
 }

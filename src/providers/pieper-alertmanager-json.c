@@ -368,8 +368,10 @@ _pieper_am_parse_duration (const char *text,
 /**
  * _pieper_am_parse:
  *
- * Parses a response body. Invalid UTF-8 is replaced, not refused, so that
- * one bad byte in one annotation does not hide every other alert.
+ * Parses a response body with the strict parser PagerDuty's bodies go
+ * through (_pieper_json_parse_untrusted()), into a json-glib tree for the
+ * mapping below. Invalid UTF-8 is replaced, not refused, so that one bad
+ * byte in one annotation does not hide every other alert.
  *
  * Returns: (transfer full): the root node, or %NULL with a
  *   %PIEPER_PROVIDER_ERROR_TRANSIENT error
@@ -379,11 +381,9 @@ _pieper_am_parse (const char  *data,
                   gsize        length,
                   GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *valid = NULL;
-  g_autofree char *nul_free = NULL;
-  JsonNode *root;
+  g_autoptr(PieperJsonDoc) doc = NULL;
+  g_autofree char *detail = NULL;
+  PieperJsonShape problem = PIEPER_JSON_SHAPE_OK;
 
   if (data == NULL || length == 0)
     {
@@ -391,55 +391,17 @@ _pieper_am_parse (const char  *data,
       return NULL;
     }
 
-  if (!g_utf8_validate_len (data, length, NULL))
-    {
-      valid = g_utf8_make_valid (data, length);
-      data = valid;
-      length = strlen (valid);
-    }
+  if ((doc = _pieper_json_parse_untrusted (data, length, PIEPER_AM_MAX_DEPTH, &problem, &detail)))
+    return _pieper_json_value_to_node (_pieper_json_doc_get_root (doc));
 
-  /* What json-glib would overflow its stack on, or leak on; and a NUL
-   * inside a string, which would cut it short or make one id another. */
-  switch (_pieper_json_check_shape (data, length, PIEPER_AM_MAX_DEPTH, &nul_free))
-    {
-    case PIEPER_JSON_SHAPE_OK:
-      break;
-    case PIEPER_JSON_SHAPE_TOO_DEEP:
-      g_propagate_error (error, transient (_("Alertmanager sent JSON nested too deeply")));
-      return NULL;
-    /* The detail is technical, as json-glib's below (untranslated). */
-    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
-      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   _("Alertmanager sent malformed or truncated JSON (%s)"), "more than one value");
-      return NULL;
-    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
-    default:
-      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   _("Alertmanager sent malformed or truncated JSON (%s)"), "a broken \\u escape");
-      return NULL;
-    }
+  if (problem == PIEPER_JSON_SHAPE_TOO_DEEP)
+    g_propagate_error (error, transient (_("Alertmanager sent JSON nested too deeply")));
+  else
+    /* The detail is technical (untranslated). */
+    g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                 _("Alertmanager sent malformed or truncated JSON (%s)"), detail);
 
-  if (nul_free != NULL)
-    data = nul_free;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      g_autofree char *detail = pieper_text_clean (local_error->message, MAX_ERROR_BYTES, FALSE);
-
-      g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                   _("Alertmanager sent malformed or truncated JSON (%s)"), detail);
-      return NULL;
-    }
-
-  root = json_parser_steal_root (parser);
-  if (root == NULL)
-    {
-      g_propagate_error (error, transient (_("Alertmanager sent an empty JSON document")));
-      return NULL;
-    }
-
-  return root;
+  return NULL;
 }
 
 /* Alerts */

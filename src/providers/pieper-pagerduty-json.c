@@ -269,10 +269,9 @@ _pieper_pagerduty_parse (const char  *data,
                          gsize        length,
                          GError     **error)
 {
-  g_autofree char *valid = NULL;
+  g_autofree char *detail = NULL;
   PieperJsonShape problem = PIEPER_JSON_SHAPE_OK;
   PieperJsonDoc *doc;
-  gsize where = 0;
 
   if (data == NULL || length == 0)
     {
@@ -280,55 +279,15 @@ _pieper_pagerduty_parse (const char  *data,
       return NULL;
     }
 
-  doc = _pieper_json_parse (data, length, PIEPER_PD_MAX_DEPTH, &problem, &where);
-  if (doc == NULL && problem == PIEPER_JSON_SHAPE_NOT_UTF8)
-    {
-      /* The parser checks the UTF-8 as it goes; only a body with a bad
-       * byte is made valid and read again. */
-      valid = g_utf8_make_valid (data, length);
-      doc = _pieper_json_parse (valid, strlen (valid), PIEPER_PD_MAX_DEPTH, &problem, &where);
-    }
-  if (doc != NULL)
+  if ((doc = _pieper_json_parse_untrusted (data, length, PIEPER_PD_MAX_DEPTH, &problem, &detail)))
     return doc;
 
-  switch (problem)
-    {
-    case PIEPER_JSON_SHAPE_TOO_DEEP:
-      g_propagate_error (error, transient (_("PagerDuty sent JSON nested too deeply")));
-      break;
-    case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
-      g_propagate_error (error, transient (_("PagerDuty sent malformed or truncated JSON (more than one value)")));
-      break;
-    case PIEPER_JSON_SHAPE_BAD_ESCAPE:
-      g_propagate_error (error, transient (_("PagerDuty sent malformed or truncated JSON (a broken \\u escape)")));
-      break;
-    case PIEPER_JSON_SHAPE_OK:
-    case PIEPER_JSON_SHAPE_SYNTAX:
-    case PIEPER_JSON_SHAPE_NOT_UTF8:
-    default:
-      {
-        /* Where, as line:column (json-glib said "<data>:line:column: …"). */
-        const char *text = valid != NULL ? valid : data;
-        g_autofree char *detail = NULL;
-        guint line = 1, column = 1;
-
-        for (gsize i = 0; i < where && text[i] != '\0'; i++)
-          {
-            if (text[i] == '\n')
-              {
-                line++;
-                column = 1;
-              }
-            else if (((guchar) text[i] & 0xc0) != 0x80)
-              column++;
-          }
-
-        detail = g_strdup_printf ("%u:%u", line, column);
-        g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                     _("PagerDuty sent malformed or truncated JSON (%s)"), detail);
-      }
-      break;
-    }
+  if (problem == PIEPER_JSON_SHAPE_TOO_DEEP)
+    g_propagate_error (error, transient (_("PagerDuty sent JSON nested too deeply")));
+  else
+    /* The detail is technical (untranslated). */
+    g_set_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
+                 _("PagerDuty sent malformed or truncated JSON (%s)"), detail);
 
   return NULL;
 }

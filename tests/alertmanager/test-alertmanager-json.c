@@ -453,9 +453,9 @@ test_errors (void)
   }
 }
 
-/* The shared shape check (_pieper_json_check_shape) guards this parser too:
- * json-glib 1.6 keeps one of two values and leaks the other, and leaks on a
- * surrogate escape that is not half of a pair. */
+/* The strict parser PagerDuty's bodies go through reads these too: no
+ * second value, no single quotes, only whole surrogate pairs, whole \u
+ * escapes (json-glib 1.6, which read them before, leaked on most). */
 static void
 test_parse_shape (void)
 {

@@ -355,47 +355,58 @@ assert_same_tree (JsonNode              *expected,
     }
 }
 
-/* The same tree as json-glib, for every fixture both read. */
+/* The same tree as json-glib, for every fixture of both providers that
+ * both read, and the same again as a json-glib tree
+ * (_pieper_json_value_to_node(), which Alertmanager's mapping and
+ * `pieperctl import` read). Only documents our parser takes go to
+ * json-glib: it overflows its stack, or leaks, on some of the others. */
 static void
 test_like_json_glib (void)
 {
-  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "fixtures", "pagerduty", NULL);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *name;
+  const char *providers[] = { "pagerduty", "alertmanager" };
   guint compared = 0;
 
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
+  for (guint p = 0; p < G_N_ELEMENTS (providers); p++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(PieperJsonDoc) doc = NULL;
-      g_autofree char *data = NULL;
-      gsize length = 0;
+      g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "fixtures", providers[p], NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
 
-      if (!g_str_has_suffix (name, ".json"))
-        continue;
-
-      data = fixture (name, &length);
-      doc = _pieper_json_parse (data, length, DEPTH, NULL, NULL);
-
-      /* json-glib only sees what it survives (and reads as we do). */
-      if (_pieper_json_check_shape (data, length, DEPTH, NULL) != PIEPER_JSON_SHAPE_OK)
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
         {
-          g_assert_null (doc);
-          continue;
+          g_autoptr(JsonParser) parser = json_parser_new ();
+          g_autoptr(PieperJsonDoc) doc = NULL;
+          g_autoptr(JsonNode) node = NULL;
+          g_autofree char *path = NULL;
+          g_autofree char *data = NULL;
+          gsize length = 0;
+
+          if (!g_str_has_suffix (name, ".json"))
+            continue;
+
+          path = g_build_filename (dir_path, name, NULL);
+          g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+          doc = _pieper_json_parse (data, length, DEPTH, NULL, NULL);
+          if (doc == NULL)
+            {
+              g_test_message ("%s/%s: refused", providers[p], name);
+              continue;
+            }
+          /* json-glib makes \u0000 a NUL, where we make it U+FFFD. */
+          if (strstr (data, "\\u0000") != NULL)
+            continue;
+          g_assert_true (json_parser_load_from_data (parser, data, length, NULL));
+
+          g_test_message ("%s/%s", providers[p], name);
+          assert_same_tree (json_parser_get_root (parser), _pieper_json_doc_get_root (doc));
+          node = _pieper_json_value_to_node (_pieper_json_doc_get_root (doc));
+          g_assert_true (json_node_equal (json_parser_get_root (parser), node));
+          compared++;
         }
-      if (!g_utf8_validate_len (data, length, NULL) || strstr (data, "\\u0000") != NULL ||
-          !json_parser_load_from_data (parser, data, length, NULL) || json_parser_get_root (parser) == NULL)
-        continue;
-
-      g_assert_nonnull (doc);
-
-      g_test_message ("%s", name);
-      assert_same_tree (json_parser_get_root (parser), _pieper_json_doc_get_root (doc));
-      compared++;
     }
 
-  g_assert_cmpuint (compared, >=, 10);
+  g_assert_cmpuint (compared, >=, 20);
 }
 
 int

@@ -16,8 +16,8 @@
 
 /*
  * `pieperctl import`: the document is read as _pieperctl_import reads it
- * (NUL-terminated, as g_file_get_contents returns it; checked by
- * _pieper_json_check_shape; parsed by json-glib) and handed to
+ * (NUL-terminated, as g_file_get_contents returns it; parsed by
+ * _pieper_json_parse_untrusted and made a json-glib tree) and handed to
  * pieper_store_import, which checks every incident with
  * pieper_incident_from_json and writes them into a real store.
  *
@@ -106,11 +106,11 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(PieperJsonDoc) doc = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
-  g_autofree char *nul_free = NULL;
-  JsonNode *root;
+  PieperJsonShape problem;
   guint n = 0;
 
   contents = g_malloc (size + 1);
@@ -118,15 +118,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   contents[size] = '\0';
 
   /* As pieperctl import does. */
-  if (_pieper_json_check_shape (contents, size, IMPORT_MAX_DEPTH, &nul_free) != PIEPER_JSON_SHAPE_OK)
+  if (!(doc = _pieper_json_parse_untrusted (contents, size, IMPORT_MAX_DEPTH, &problem, NULL)))
     return 0;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, nul_free != NULL ? nul_free : contents, size, &error))
-    return 0;
-
-  if ((root = json_parser_get_root (parser)) == NULL)
-    return 0;
+  root = _pieper_json_value_to_node (_pieper_json_doc_get_root (doc));
 
   if (pieper_store_import (store, root, &n, &error))
     {
