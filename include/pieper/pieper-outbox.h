@@ -62,13 +62,16 @@ GPtrArray    *pieper_outbox_next_due         (PieperOutbox  *self,
                                               gint64         account_id,
                                               gint64         now,
                                               GError       **error);
-/* The earliest next attempt among pending actions, or 0 for none. */
+/* When the earliest of the account's actions that can be sent next is
+ * due (it may be past), or 0 for none. */
 gint64        pieper_outbox_next_wakeup      (PieperOutbox  *self,
                                               gint64         account_id);
 
 /* Makes the account's pending actions due now (0 for every account): the
  * responder asked for a sync, or the network came back, so backoff waits
- * are over. Returns how many were waiting. */
+ * are over. A send whose outcome is unknown (inflight, its sender gone or
+ * cut short) keeps its wait: the request may still be reaching the server.
+ * Returns how many were waiting. */
 guint         pieper_outbox_retry_all_now    (PieperOutbox  *self,
                                               gint64         account_id,
                                               GError       **error);

@@ -5,6 +5,11 @@
 
 G_BEGIN_DECLS
 
+/* A send whose outcome is unknown (cut short, or its sender died) may
+ * still reach the server, or be handled there, after it was given up: it
+ * is read back and tried again only this many seconds after it left. */
+#define UNKNOWN_OUTCOME_WAIT 10
+
 /* An action the server confirmed, to be marked done. */
 typedef struct
 {
@@ -24,6 +29,17 @@ gboolean  _pieper_outbox_settle_and_claim (PieperOutbox  *self,
                                            gboolean       claim_next,
                                            GPtrArray     *fallbacks,
                                            guint         *fallback_index,
+                                           GError       **error);
+
+/* Gives up a send cut short (cancelled: the app quit, the account was
+ * removed) with its outcome unknown. The action stays inflight, claimed by
+ * nobody, and is due again UNKNOWN_OUTCOME_WAIT from now; a Refresh
+ * (pieper_outbox_retry_all_now()) does not bring that forward. Nothing
+ * happens when this process no longer holds the action. For the push
+ * (pieper-sync-push.c). */
+gboolean  _pieper_outbox_cut_short        (PieperOutbox  *self,
+                                           gint64         action_id,
+                                           const char    *reason,
                                            GError       **error);
 
 G_END_DECLS

@@ -71,9 +71,13 @@ pieper_outbox_get_store (PieperOutbox *self)
 
 /* Who sends an action. An inflight action is claimed by one process,
  * named by the machine's boot id, its pid and its start time (so a reused
- * pid is not mistaken for the sender). When that process is gone, its
- * actions are taken over at once; the lease covers what /proc cannot
- * tell, such as a sender on another machine sharing the data dir. */
+ * pid is not mistaken for the sender), or by nobody once a send was cut
+ * short. When that process is gone, its actions are taken over
+ * UNKNOWN_OUTCOME_WAIT after they were claimed: a request it sent just
+ * before it died may still be on its way or being handled, and the
+ * read-back before the next try would miss it. The lease covers what
+ * /proc cannot tell, such as a sender on another machine sharing the data
+ * dir. */
 
 static char *
 read_boot_id (void)
@@ -152,15 +156,41 @@ owner_is_dead (const char *owner)
   return start == NULL || strcmp (start, parts[2]) != 0;
 }
 
+/* When an inflight action whose sender is gone, claimed (or cut short) at
+ * @since, may be taken over. A clock that went back more than the wait
+ * cannot say how long ago @since was: rather than hold the action until
+ * the clock catches up, the wait is over then, so it lasts at most twice
+ * UNKNOWN_OUTCOME_WAIT. */
+static gint64
+takeover_at (gint64 since,
+             gint64 now)
+{
+  if (now < since - UNKNOWN_OUTCOME_WAIT)
+    return now;
+
+  return since + UNKNOWN_OUTCOME_WAIT;
+}
+
+/* When @action is due: its next attempt for a pending one, the end of its
+ * lease for an inflight one, or sooner once its sender is gone. */
+static gint64
+due_at (PieperAction *action,
+        gint64        now)
+{
+  gint64 at = pieper_action_get_next_attempt_at (action);
+
+  if (pieper_action_get_state (action) == PIEPER_ACTION_INFLIGHT && at > now &&
+      owner_is_dead (pieper_action_get_claimed_by (action)))
+    at = MIN (at, takeover_at (pieper_action_get_updated_at (action), now));
+
+  return at;
+}
+
 static gboolean
 is_due (PieperAction *action,
         gint64        now)
 {
-  if (pieper_action_get_next_attempt_at (action) <= now)
-    return TRUE;
-
-  return pieper_action_get_state (action) == PIEPER_ACTION_INFLIGHT &&
-         owner_is_dead (pieper_action_get_claimed_by (action));
+  return due_at (action, now) <= now;
 }
 
 /* Reading */
@@ -270,8 +300,8 @@ pieper_outbox_next_due (PieperOutbox  *self,
 
   g_autoptr(GPtrArray) actions = NULL;
 
-  /* An inflight action is due when its sender is gone, or when its lease
-   * ran out: the sender gave up without saying how it went. */
+  /* An inflight action is due when its lease ran out (the sender gave up
+   * without saying how it went), or a while after its sender is gone. */
   if (!(stmt = _pieper_store_prepare (self->store,
                                       "SELECT " ACTION_COLUMNS " FROM outbox o"
                                       " JOIN incidents i ON i.id = o.incident_id"
@@ -302,20 +332,33 @@ pieper_outbox_next_wakeup (PieperOutbox *self,
                            gint64        account_id)
 {
   g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GPtrArray) actions = NULL;
+  gint64 now = _pieper_now ();
+  gint64 wakeup = G_MAXINT64;
 
   g_return_val_if_fail (PIEPER_IS_OUTBOX (self), 0);
 
+  /* Only each incident's oldest unsent action can be due: a later one
+   * behind it (say, a note queued behind one cut short) must not wake the
+   * engine for a round that cannot send it, again and again. */
   if (!(stmt = _pieper_store_prepare (self->store,
-                                      "SELECT min(next_attempt_at) FROM outbox"
-                                      " WHERE account_id = ? AND state IN ('pending', 'inflight')",
+                                      "SELECT " ACTION_COLUMNS " FROM outbox o"
+                                      " JOIN incidents i ON i.id = o.incident_id"
+                                      " WHERE o.account_id = ?1 AND o.state IN ('pending', 'inflight')"
+                                      " AND o.id = (SELECT min(o2.id) FROM outbox o2"
+                                      "             WHERE o2.incident_id = o.incident_id"
+                                      "             AND o2.state IN ('pending', 'inflight'))",
                                       NULL)))
     return 0;
 
   sqlite3_bind_int64 (stmt, 1, account_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+  if (!(actions = collect_actions (self, stmt, NULL)) || actions->len == 0)
     return 0;
 
-  return MAX (1, sqlite3_column_int64 (stmt, 0));
+  for (guint i = 0; i < actions->len; i++)
+    wakeup = MIN (wakeup, due_at (g_ptr_array_index (actions, i), now));
+
+  return MAX (1, wakeup);
 }
 
 /* Queueing */
@@ -1100,6 +1143,41 @@ pieper_outbox_mark_conflict (PieperOutbox  *self,
 failed:
   _pieper_store_rollback (self->store);
   return FALSE;
+}
+
+gboolean
+_pieper_outbox_cut_short (PieperOutbox  *self,
+                          gint64         action_id,
+                          const char    *reason,
+                          GError       **error)
+{
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autofree char *capped = NULL;
+  gint64 now = _pieper_now ();
+
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+
+  /* Inflight, not pending: the request may be out there, and a Refresh,
+   * which makes every pending action due at once, must not send it again
+   * before the wait is over. Claimed by nobody, it is due when the wait
+   * is over whoever looks, as a dead sender's would be. */
+  if (!(stmt = _pieper_store_prepare (self->store,
+                                      "UPDATE outbox SET next_attempt_at = ?2,"
+                                      " last_error = coalesce(?3, last_error),"
+                                      " updated_at = ?4, claimed_by = NULL"
+                                      " WHERE id = ?1 AND state = 'inflight' AND claimed_by = ?5",
+                                      error)))
+    return FALSE;
+
+  capped = pieper_utf8_cap (reason, PIEPER_FIELD_MAX_BYTES);
+
+  sqlite3_bind_int64 (stmt, 1, action_id);
+  sqlite3_bind_int64 (stmt, 2, now + UNKNOWN_OUTCOME_WAIT);
+  _pieper_bind_text (stmt, 3, capped);
+  sqlite3_bind_int64 (stmt, 4, now);
+  _pieper_bind_text (stmt, 5, self_owner ());
+
+  return _pieper_store_step_done (self->store, stmt, error);
 }
 
 gboolean

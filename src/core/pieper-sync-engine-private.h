@@ -23,9 +23,6 @@ G_BEGIN_DECLS
 /* A note found on the server with our words, posted this long before we
  * queued it or later, is taken as our earlier delivery. */
 #define NOTE_READBACK_SLACK 300
-/* A send cut short (cancelled) may still reach the server after it was
- * given up: it is tried again, reading back first, only this much later. */
-#define UNKNOWN_OUTCOME_WAIT 10
 /* Incidents open here but not on the server's open list are checked one by
  * one; at most this many per round. */
 #define MAX_VANISHED_PER_ROUND 100

@@ -117,9 +117,9 @@ action_error (Send   *send,
       /* The outcome is unknown, and the request may still be on its way
        * to the server or being handled there: a read-back now could miss
        * it and send the note twice. So the next try (which reads back
-       * first) waits a little. */
-      pieper_outbox_retry_later (outbox, id, _pieper_sync_now () + UNKNOWN_OUTCOME_WAIT,
-                                 error->message, NULL);
+       * first) waits a little, even if a Refresh comes meanwhile. Should
+       * this write fail, the action keeps its claim until its lease ends. */
+      _pieper_outbox_cut_short (outbox, id, error->message, NULL);
       round->push_stopped = TRUE;
       action_finished (send);
       return;

@@ -284,3 +284,19 @@ cli_db_count (const char *db_path,
 {
   return count (db_path, sql, NULL);
 }
+
+gint64
+cli_db_exec (const char *db_path,
+             const char *sql)
+{
+  sqlite3 *db = db_open (db_path);
+  char *message = NULL;
+  gint64 changed;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  changed = sqlite3_changes (db);
+  sqlite3_close (db);
+
+  return changed;
+}

@@ -63,5 +63,8 @@ gint64      cli_db_count_notes      (const char  *db_path,
                                      const char  *text);
 gint64      cli_db_count            (const char  *db_path,
                                      const char  *sql);
+/* Runs a statement that returns no rows; returns how many rows it changed. */
+gint64      cli_db_exec             (const char  *db_path,
+                                     const char  *sql);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "pieper-outbox-private.h"
 #include "test-common.h"
 
 /* Helpers */
@@ -741,7 +742,10 @@ test_inflight_lease (void)
   g_assert_cmpuint (pieper_action_get_attempts (retaken), ==, 2);
 }
 
-/* A sender that is gone (killed, crashed) loses its actions at once. */
+/* A sender that is gone (killed, crashed) loses its actions, but only
+ * UNKNOWN_OUTCOME_WAIT after it claimed them: a request it sent just
+ * before it died may still be reaching the server, and the read-back
+ * before the next try would miss it. */
 static void
 test_inflight_dead_owner (void)
 {
@@ -752,7 +756,7 @@ test_inflight_dead_owner (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *boot_id = NULL;
   g_autofree char *sql = NULL;
-  gint64 incident, id, account;
+  gint64 incident, id, account, claimed_at;
 
   incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
   account = pieper_account_get_id (ts->account);
@@ -761,6 +765,7 @@ test_inflight_dead_owner (void)
 
   /* Claimed by this very process, which is alive: not due. */
   claimed = get_action (ts, id);
+  claimed_at = pieper_action_get_updated_at (claimed);
   g_assert_nonnull (pieper_action_get_claimed_by (claimed));
   due = pieper_outbox_next_due (ts->outbox, account, now (), &error);
   g_assert_no_error (error);
@@ -775,14 +780,31 @@ test_inflight_dead_owner (void)
   g_strstrip (boot_id);
 
   /* The same machine, a process that no longer runs (its start time does
-   * not match whatever has that pid now). */
+   * not match whatever has that pid now). Within the wait: not due, not
+   * to be claimed, and the engine is woken when the wait ends, not when
+   * the lease would. */
   sql = g_strdup_printf ("UPDATE outbox SET claimed_by = '%s/%d/1'", boot_id, (int) getpid ());
   exec_raw (ts, sql);
-  due = pieper_outbox_next_due (ts->outbox, account, now (), &error);
+  due = pieper_outbox_next_due (ts->outbox, account, claimed_at + UNKNOWN_OUTCOME_WAIT - 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  if (now () < claimed_at + UNKNOWN_OUTCOME_WAIT)
+    {
+      g_assert_false (pieper_outbox_mark_inflight (ts->outbox, id, &error));
+      g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (pieper_outbox_next_wakeup (ts->outbox, account), ==, claimed_at + UNKNOWN_OUTCOME_WAIT);
+
+  /* Once the wait is over, it is taken over. */
+  due = pieper_outbox_next_due (ts->outbox, account, claimed_at + UNKNOWN_OUTCOME_WAIT, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (due->len, ==, 1);
   g_clear_pointer (&due, g_ptr_array_unref);
 
+  /* The claim's time moved back, as if the wait had passed. */
+  exec_raw (ts, "UPDATE outbox SET updated_at = updated_at - " G_STRINGIFY (UNKNOWN_OUTCOME_WAIT));
   mark_inflight (ts, id);
   retaken = get_action (ts, id);
   g_assert_cmpuint (pieper_action_get_attempts (retaken), ==, 2);
@@ -791,6 +813,22 @@ test_inflight_dead_owner (void)
   /* Another machine's claim (another boot): dead from here too. */
   exec_raw (ts, "UPDATE outbox SET claimed_by = '00000000-0000-0000-0000-000000000000/1/1'");
   due = pieper_outbox_next_due (ts->outbox, account, now (), &error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  due = pieper_outbox_next_due (ts->outbox, account, now () + UNKNOWN_OUTCOME_WAIT, &error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* A clock that went back a little holds it a little longer; one that
+   * went back an hour does not hold it for an hour. */
+  exec_raw (ts, "UPDATE outbox SET updated_at = 100000");
+  due = pieper_outbox_next_due (ts->outbox, account, 100000 - UNKNOWN_OUTCOME_WAIT, &error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  due = pieper_outbox_next_due (ts->outbox, account, 100000 - UNKNOWN_OUTCOME_WAIT - 1, &error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  due = pieper_outbox_next_due (ts->outbox, account, 100000 - 3600, &error);
   g_assert_cmpuint (due->len, ==, 1);
   g_clear_pointer (&due, g_ptr_array_unref);
 

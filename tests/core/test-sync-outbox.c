@@ -378,6 +378,114 @@ test_settle_claims_once (void)
   g_clear_object (&settled[0].claimed);
 }
 
+static gint64
+real_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static GPtrArray *
+next_due (TestStore *ts,
+          gint64     now)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *due = pieper_outbox_next_due (ts->outbox, pieper_account_get_id (ts->account), now, &error);
+
+  g_assert_no_error (error);
+  return due;
+}
+
+/* A send cut short (the app quit mid-send) may still reach the server: it
+ * stays inflight, claimed by nobody, and waits UNKNOWN_OUTCOME_WAIT before
+ * it is tried again, even when a Refresh makes every backed-off action due
+ * at once. What is queued behind it waits too, and does not wake the
+ * engine meanwhile. */
+static void
+test_cut_short_waits (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperAction) cut = NULL;
+  g_autoptr(PieperAction) retaken = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 incident = test_store_add_incident (ts, "PQ1", 1, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 other = test_store_add_incident (ts, "PQ2", 2, PIEPER_STATUS_TRIGGERED, 100);
+  gint64 account = pieper_account_get_id (ts->account);
+  gint64 a = test_queue_note (ts, incident, "on its way");
+  gint64 b = test_queue_note (ts, incident, "queued behind it");
+  gint64 c = test_queue_note (ts, other, "failed for lack of network");
+  gint64 cut_at;
+
+  mark_inflight (ts, a);
+  g_assert_true (_pieper_outbox_cut_short (ts->outbox, a, "Operation was cancelled", &error));
+  g_assert_no_error (error);
+  cut = pieper_outbox_get (ts->outbox, a, &error);
+  g_assert_no_error (error);
+  cut_at = pieper_action_get_updated_at (cut);
+  g_assert_cmpint (pieper_action_get_state (cut), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_null (pieper_action_get_claimed_by (cut));
+  g_assert_cmpuint (pieper_action_get_attempts (cut), ==, 1);
+  g_assert_cmpint (pieper_action_get_next_attempt_at (cut), ==, cut_at + UNKNOWN_OUTCOME_WAIT);
+  g_assert_cmpstr (pieper_action_get_last_error (cut), ==, "Operation was cancelled");
+
+  mark_inflight (ts, c);
+  g_assert_true (pieper_outbox_retry_later (ts->outbox, c, real_now () + 3600, "offline", &error));
+  g_assert_no_error (error);
+
+  /* Nothing due, and the engine wakes when the wait ends, not at once
+   * for the note queued behind it. */
+  due = next_due (ts, cut_at);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  g_assert_cmpint (pieper_outbox_next_wakeup (ts->outbox, account), ==, cut_at + UNKNOWN_OUTCOME_WAIT);
+
+  /* A Refresh: the backed-off action is due at once, the cut-short one
+   * (and so the one behind it) only when its wait is over. */
+  g_assert_cmpuint (pieper_outbox_retry_all_now (ts->outbox, 0, &error), ==, 1);
+  g_assert_no_error (error);
+  due = next_due (ts, cut_at + UNKNOWN_OUTCOME_WAIT - 1);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (pieper_action_get_id (g_ptr_array_index (due, 0)), ==, c);
+  g_clear_pointer (&due, g_ptr_array_unref);
+  if (real_now () < cut_at + UNKNOWN_OUTCOME_WAIT)
+    {
+      g_assert_false (pieper_outbox_mark_inflight (ts->outbox, a, &error));
+      g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_BUSY);
+      g_clear_error (&error);
+    }
+
+  due = next_due (ts, cut_at + UNKNOWN_OUTCOME_WAIT);
+  g_assert_cmpuint (due->len, ==, 2);
+  g_assert_cmpint (pieper_action_get_id (g_ptr_array_index (due, 0)), ==, a);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* Once the wait is over (moved here by moving its times back), it is
+   * claimed again, as a second attempt: the push reads back first. */
+  g_assert_cmpint (sqlite3_exec (_pieper_store_get_db (ts->store),
+                                 "UPDATE outbox SET updated_at = updated_at - " G_STRINGIFY (UNKNOWN_OUTCOME_WAIT) ","
+                                 " next_attempt_at = next_attempt_at - " G_STRINGIFY (UNKNOWN_OUTCOME_WAIT)
+                                 " WHERE state = 'inflight'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  mark_inflight (ts, a);
+  retaken = pieper_outbox_get (ts->outbox, a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_action_get_attempts (retaken), ==, 2);
+  g_assert_nonnull (pieper_action_get_claimed_by (retaken));
+  g_assert_cmpint (state_of (ts, b), ==, PIEPER_ACTION_PENDING);
+
+  /* A process that no longer holds an action cannot cut it short. */
+  g_assert_cmpint (sqlite3_exec (_pieper_store_get_db (ts->store),
+                                 "UPDATE outbox SET claimed_by = 'someone/else/1' WHERE state = 'inflight'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (_pieper_outbox_cut_short (ts->outbox, a, "late", &error));
+  g_assert_no_error (error);
+  g_clear_object (&retaken);
+  retaken = pieper_outbox_get (ts->outbox, a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pieper_action_get_claimed_by (retaken), ==, "someone/else/1");
+  g_assert_cmpstr (pieper_action_get_last_error (retaken), ==, "Operation was cancelled");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -391,6 +499,7 @@ main (int    argc,
   g_test_add_func ("/sync-outbox/settle-several", test_settle_several);
   g_test_add_func ("/sync-outbox/settle-all-or-nothing", test_settle_all_or_nothing);
   g_test_add_func ("/sync-outbox/settle-claims-once", test_settle_claims_once);
+  g_test_add_func ("/sync-outbox/cut-short-waits", test_cut_short_waits);
 
   return g_test_run ();
 }

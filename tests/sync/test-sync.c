@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "pieper-outbox-private.h"
 #include "pieper-pagerduty.h"
 #include "pieper-sim.h"
 #include "pieper-store-private.h"
@@ -109,6 +110,18 @@ sync_once (Fixture          *f,
     g_propagate_error (error, r.error);
 
   return r.ok;
+}
+
+/* Moves the stored times of the sends whose outcome is unknown back by
+ * UNKNOWN_OUTCOME_WAIT, as if the wait were over. */
+static void
+pass_unknown_outcome_wait (Fixture *f)
+{
+  g_assert_cmpint (sqlite3_exec (_pieper_store_get_db (f->store),
+                                 "UPDATE outbox SET updated_at = updated_at - " G_STRINGIFY (UNKNOWN_OUTCOME_WAIT) ","
+                                 " next_attempt_at = next_attempt_at - " G_STRINGIFY (UNKNOWN_OUTCOME_WAIT)
+                                 " WHERE state = 'inflight'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
 }
 
 static PieperIncident *
@@ -735,16 +748,23 @@ test_flush_cancelled_midway (Fixture       *f,
     g_autoptr(GPtrArray) all = NULL;
     guint cut_short = 0;
 
-    all = pieper_outbox_list (f->outbox, PIEPER_ACTION_PENDING, &error);
+    all = pieper_outbox_list (f->outbox, PIEPER_ACTION_INFLIGHT, &error);
     g_assert_no_error (error);
     for (guint i = 0; i < all->len; i++)
-      if (pieper_action_get_attempts (g_ptr_array_index (all, i)) > 0)
-        {
-          cut_short++;
-          g_assert_cmpint (pieper_action_get_next_attempt_at (g_ptr_array_index (all, i)), >,
-                           g_get_real_time () / G_USEC_PER_SEC);
-        }
+      {
+        PieperAction *action = g_ptr_array_index (all, i);
+
+        cut_short++;
+        g_assert_cmpuint (pieper_action_get_attempts (action), >, 0);
+        g_assert_null (pieper_action_get_claimed_by (action));
+        g_assert_cmpint (pieper_action_get_next_attempt_at (action), >,
+                         g_get_real_time () / G_USEC_PER_SEC);
+      }
     g_test_message ("%u notes cut short", cut_short);
+
+    /* Not even a Refresh hurries them. */
+    pieper_outbox_retry_all_now (f->outbox, 0, &error);
+    g_assert_no_error (error);
 
     due = pieper_outbox_next_due (f->outbox, pieper_account_get_id (f->account),
                                   g_get_real_time () / G_USEC_PER_SEC, &error);
@@ -753,15 +773,14 @@ test_flush_cancelled_midway (Fixture       *f,
       g_assert_cmpuint (pieper_action_get_attempts (g_ptr_array_index (due, i)), ==, 0);
   }
 
-  /* Once the server has handled what reached it, try again now (as
-   * "Refresh" does). */
+  /* Once the server has handled what reached it, and the wait is over
+   * (moved here by moving the stored times back), try again. */
   for (guint n = G_MAXUINT; n != pieper_sim_get_n_requests (f->sim);)
     {
       n = pieper_sim_get_n_requests (f->sim);
       g_usleep (100 * 1000);
     }
-  pieper_outbox_retry_all_now (f->outbox, 0, &error);
-  g_assert_no_error (error);
+  pass_unknown_outcome_wait (f);
 
   g_assert_true (sync_once (f, &stats, &error));
   g_assert_no_error (error);
@@ -771,6 +790,178 @@ test_flush_cancelled_midway (Fixture       *f,
   /* Each note arrived once, and each incident's in order. */
   assert_notes_in_order (f, n_incidents, TRUE);
   g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, n_notes);
+}
+
+/* The first note POST of a test is held, as if it were on its way to the
+ * server or being handled there: the engine hears nothing of it until it
+ * cancels it, and the server gets it only when the test releases it.
+ * PagerDuty's provider is a final type, so its interface's add_note is
+ * swapped for the test's while held. */
+typedef struct
+{
+  PieperProviderInterface *iface;
+  void                   (*real_add_note) (PieperProvider      *self,
+                                           const char          *incident,
+                                           const char          *text,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+  guint                    n_calls;
+  PieperProvider          *provider;
+  char                    *incident;
+  char                    *text;
+} HeldNote;
+
+static HeldNote held;
+
+static void
+held_cancelled_cb (GCancellable *cancellable,
+                   GTask        *task)
+{
+  g_task_return_error_if_cancelled (task);
+}
+
+static void
+held_add_note_async (PieperProvider      *provider,
+                     const char          *incident,
+                     const char          *text,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GTask *task;
+
+  /* Only the first is held; any later one goes through, and is counted. */
+  if (held.n_calls++ > 0)
+    {
+      held.real_add_note (provider, incident, text, cancellable, callback, user_data);
+      return;
+    }
+
+  held.provider = g_object_ref (provider);
+  held.incident = g_strdup (incident);
+  held.text = g_strdup (text);
+
+  /* pieper_provider_add_note_finish() takes a task with this tag as is. */
+  task = g_task_new (provider, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pieper_provider_add_note_async);
+  g_assert_nonnull (cancellable);
+  g_cancellable_connect (cancellable, G_CALLBACK (held_cancelled_cb), task, g_object_unref);
+}
+
+static void
+hold_first_note (void)
+{
+  held.iface = g_type_interface_peek (g_type_class_peek (PIEPER_TYPE_PAGERDUTY), PIEPER_TYPE_PROVIDER);
+  held.real_add_note = held.iface->add_note_async;
+  held.iface->add_note_async = held_add_note_async;
+  held.n_calls = 0;
+}
+
+static void
+released_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PieperTimelineEntry) note = NULL;
+  g_autoptr(GError) error = NULL;
+
+  note = pieper_provider_add_note_finish (PIEPER_PROVIDER (object), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The server gets the held note now, and PagerDuty's add_note is its own
+ * again. */
+static void
+release_held_note (void)
+{
+  gboolean done = FALSE;
+
+  held.iface->add_note_async = held.real_add_note;
+  g_assert_nonnull (held.provider);
+  pieper_provider_add_note_async (held.provider, held.incident, held.text, NULL, released_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_clear_object (&held.provider);
+  g_clear_pointer (&held.incident, g_free);
+  g_clear_pointer (&held.text, g_free);
+}
+
+static gboolean
+cancel_when_held (gpointer data)
+{
+  if (held.provider == NULL)
+    return G_SOURCE_CONTINUE;
+
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+synced_cb (PieperSyncEngine *engine,
+           gpointer          user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The app quits while a note is on its way, comes back and the responder
+ * taps Refresh at once: the note may still be being handled, so the
+ * Refresh does not read it back and send it again before the
+ * unknown-outcome wait is over; after it, the read-back finds it. */
+static void
+test_refresh_within_unknown_outcome_wait (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  SyncResult r = { FALSE, };
+  PieperSyncStats stats;
+  gboolean synced = FALSE;
+  gulong handler;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), "Held on its way", &error);
+  g_assert_no_error (error);
+  pieper_sim_reset_record (f->sim);
+
+  /* The flush is cut short while the note is on its way. */
+  hold_first_note ();
+  g_idle_add (cancel_when_held, cancellable);
+  pieper_sync_engine_sync_async (f->engine, cancellable, sync_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+  g_assert_cmpuint (held.n_calls, ==, 1);
+
+  /* Refresh, within the wait: the note is not sent again. */
+  handler = g_signal_connect (f->engine, "synced", G_CALLBACK (synced_cb), &synced);
+  pieper_sync_engine_sync_now (f->engine);
+  while (!synced)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (f->engine, handler);
+  g_assert_cmpuint (held.n_calls, ==, 1);
+  g_assert_cmpuint (pieper_outbox_count_unsent (f->outbox, 0), ==, 1);
+
+  /* The server handles the first request; the wait ends (moved here by
+   * moving the stored times back); the next round reads it back. */
+  release_held_note ();
+  g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 1);
+  pass_unknown_outcome_wait (f);
+  g_assert_true (sync_once (f, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.unsent, ==, 0);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 1);
 }
 
 typedef struct
@@ -970,6 +1161,7 @@ main (int    argc,
   ADD ("/sync/full-pull-reconciles", test_full_pull_reconciles, 250);
   ADD ("/sync/notes-in-order-per-incident", test_notes_in_order_per_incident, 250);
   ADD ("/sync/flush-cancelled-midway", test_flush_cancelled_midway, 250);
+  ADD ("/sync/refresh-within-unknown-outcome-wait", test_refresh_within_unknown_outcome_wait, 20);
   ADD ("/sync/read-ahead-pages", test_read_ahead_pages, 250);
 
   return g_test_run ();
