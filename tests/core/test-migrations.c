@@ -135,12 +135,12 @@ dump_store (sqlite3 *db)
 
   /* Indexes, triggers and views, their SQL with the spaces squeezed: a
    * fixture's has the line breaks of the script that made it. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name, sql FROM sqlite_master"
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name, coalesce (sql, '') FROM sqlite_master"
                                        " WHERE type IN ('index', 'trigger', 'view') ORDER BY name",
                                        -1, &objects, NULL), ==, SQLITE_OK);
   while (sqlite3_step (objects) == SQLITE_ROW)
     {
-      g_auto(GStrv) words = g_strsplit_set ((const char *) sqlite3_column_text (objects, 3) ?: "", " \n", -1);
+      g_auto(GStrv) words = g_strsplit_set ((const char *) sqlite3_column_text (objects, 3), " \n", -1);
       g_autoptr(GString) sql = g_string_new (NULL);
 
       for (guint i = 0; words[i] != NULL; i++)
@@ -162,8 +162,8 @@ dump_store (sqlite3 *db)
         "SELECT * FROM pragma_table_xinfo (%Q)",
         "SELECT * FROM pragma_foreign_key_list (%Q)",
         "SELECT name, \"unique\", origin, partial FROM pragma_index_list (%Q) ORDER BY name",
-        "SELECT il.name, ix.* FROM pragma_index_list (%Q) AS il, pragma_index_xinfo (il.name) AS ix"
-        " ORDER BY il.name, ix.seqno",
+        ("SELECT il.name, ix.* FROM pragma_index_list (%Q) AS il, pragma_index_xinfo (il.name) AS ix"
+         " ORDER BY il.name, ix.seqno"),
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
