@@ -28,7 +28,7 @@ typedef enum
 GQuark pieper_store_error_quark (void);
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PIEPER_STORE_SCHEMA_VERSION 3
+#define PIEPER_STORE_SCHEMA_VERSION 4
 
 #define PIEPER_TYPE_STORE (pieper_store_get_type ())
 G_DECLARE_FINAL_TYPE (PieperStore, pieper_store, PIEPER, STORE, GObject)

@@ -85,7 +85,8 @@ int         _pieper_store_get_wal_frames       (PieperStore  *self);
  * NULL for NULL. Exposed for its tests. */
 char       *_pieper_store_strv_to_json   (const char * const *strv);
 
-/* Schema (pieper-store-schema.c). */
+/* Schema (pieper-store-schema.c). Brings the store to the current
+ * schema and turns foreign keys on. */
 gboolean    _pieper_store_migrate        (PieperStore  *self,
                                           GError      **error);
 

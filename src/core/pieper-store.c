@@ -521,7 +521,6 @@ pieper_store_open (const char  *data_dir,
 
   if (!_pieper_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !_pieper_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
-      !_pieper_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !_pieper_store_migrate (self, error) ||
       !start_checkpointer (self, error))
     return NULL;

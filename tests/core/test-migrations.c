@@ -28,6 +28,7 @@ static const struct {
 } fixtures[] = {
   { "schema-v1.sql", 1, check_rows },
   { "schema-v2.sql", 2, check_rows_v2 },
+  { "schema-v3.sql", 3, check_rows_v2 },
 };
 
 /* The fixtures are old; "now" in them is late November 2025. */
@@ -81,6 +82,118 @@ has_index (sqlite3    *db,
   return query_int (db, sql) == 1;
 }
 
+/* Whether SQLite's program for @sql builds an ephemeral table: what it
+ * does, on every execution, for a CHECK (x IN (...)) of three or more
+ * values on a column the statement writes. */
+static gboolean
+uses_ephemeral_table (sqlite3    *db,
+                      const char *sql)
+{
+  g_autofree char *explain = g_strconcat ("EXPLAIN ", sql, NULL);
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    found |= g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "OpenEphemeral") == 0;
+  sqlite3_finalize (stmt);
+
+  return found;
+}
+
+/* Appends every row of @sql to @dump, each value with its type. */
+static void
+dump_query (sqlite3    *db,
+            GString    *dump,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_string_append_printf (dump, "%s\n", sql);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        g_string_append_printf (dump, "%d:%s|", sqlite3_column_type (stmt, i),
+                                (const char *) sqlite3_column_text (stmt, i));
+      g_string_append_c (dump, '\n');
+    }
+  g_assert_cmpint (sqlite3_errcode (db), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+}
+
+/* Every row of every table (sqlite_sequence too, if there is one), every
+ * column's definition, foreign key and index, and every trigger and view:
+ * all a table rebuild must keep. Not the tables' CREATE statements, whose
+ * CHECKs are written another way since version 4. */
+static char *
+dump_store (sqlite3 *db)
+{
+  GString *dump = g_string_new (NULL);
+  sqlite3_stmt *objects = NULL;
+  sqlite3_stmt *tables = NULL;
+
+  /* Indexes, triggers and views, their SQL with the spaces squeezed: a
+   * fixture's has the line breaks of the script that made it. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name, coalesce (sql, '') FROM sqlite_master"
+                                       " WHERE type IN ('index', 'trigger', 'view') ORDER BY name",
+                                       -1, &objects, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (objects) == SQLITE_ROW)
+    {
+      g_auto(GStrv) words = g_strsplit_set ((const char *) sqlite3_column_text (objects, 3), " \n", -1);
+      g_autoptr(GString) sql = g_string_new (NULL);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (words[i][0] != '\0')
+          g_string_append_printf (sql, "%s%s", sql->len > 0 ? " " : "", words[i]);
+
+      g_string_append_printf (dump, "%s %s on %s: %s\n", sqlite3_column_text (objects, 0),
+                              sqlite3_column_text (objects, 1), sqlite3_column_text (objects, 2), sql->str);
+    }
+  sqlite3_finalize (objects);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+                                       -1, &tables, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (tables, 0);
+      const char *queries[] = {
+        "SELECT * FROM \"%w\" ORDER BY 1, 2",
+        "SELECT * FROM pragma_table_xinfo (%Q)",
+        "SELECT * FROM pragma_foreign_key_list (%Q)",
+        "SELECT name, \"unique\", origin, partial FROM pragma_index_list (%Q) ORDER BY name",
+        ("SELECT il.name, ix.* FROM pragma_index_list (%Q) AS il, pragma_index_xinfo (il.name) AS ix"
+         " ORDER BY il.name, ix.seqno"),
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+        {
+          char *sql = sqlite3_mprintf (queries[i], table);
+
+          dump_query (db, dump, sql);
+          sqlite3_free (sql);
+        }
+    }
+  sqlite3_finalize (tables);
+
+  return g_string_free (dump, FALSE);
+}
+
+/* The result code of @sql, run and then undone. */
+static int
+try_write (sqlite3    *db,
+           const char *sql)
+{
+  int rc;
+
+  g_assert_cmpint (sqlite3_exec (db, "SAVEPOINT try", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_exec (db, sql, NULL, NULL, NULL);
+  rc = sqlite3_extended_errcode (db);
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK TO try; RELEASE try", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  return rc;
+}
+
 /* Builds pieper.db in @dir from a fixture script. */
 static void
 build_from_fixture (const char *dir,
@@ -118,6 +231,18 @@ check_latest_schema (PieperStore *store)
   g_assert_true (has_column (db, "incidents", "status_page_url"));
   g_assert_true (has_column (db, "incidents", "postmortem_url"));
   g_assert_true (has_index (db, "outbox_unsent_by_account"));
+
+  /* Version 4: no write of a checked column builds an ephemeral table. */
+  g_assert_false (uses_ephemeral_table (db, "UPDATE outbox SET state = 'done' WHERE id = 1"));
+  g_assert_false (uses_ephemeral_table (db, "UPDATE outbox SET op = 'note' WHERE id = 1"));
+  g_assert_false (uses_ephemeral_table (db, "INSERT INTO outbox (account_id, incident_id, op,"
+                                            " idempotency_key, state, created_at, updated_at)"
+                                            " VALUES (1, 1, 'note', 'k', 'pending', 0, 0)"));
+  g_assert_false (uses_ephemeral_table (db, "UPDATE incidents SET status = 'resolved', urgency = 'low'"
+                                            " WHERE id = 1"));
+  g_assert_false (uses_ephemeral_table (db, "INSERT INTO incidents (account_id, remote_id, title, status,"
+                                            " urgency) VALUES (1, 'r', 't', 'triggered', 'high')"));
+  g_assert_false (uses_ephemeral_table (db, "UPDATE timeline SET origin = 'local' WHERE id = 1"));
 
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
   sqlite3_close (db);
@@ -332,6 +457,137 @@ test_fixture (gconstpointer data)
   test_remove_tree (dir);
 }
 
+/* Each CHECKed column with every value it allows. */
+static const struct {
+  const char *table;
+  const char *column;
+  const char *allowed[7];
+} checked_columns[] = {
+  { "incidents", "status", { "triggered", "acknowledged", "resolved", NULL } },
+  { "incidents", "urgency", { "high", "low", NULL } },
+  { "timeline", "origin", { "remote", "local", NULL } },
+  { "outbox", "op", { "acknowledge", "resolve", "escalate", "reassign", "snooze", "note", NULL } },
+  { "outbox", "state", { "pending", "inflight", "done", "conflict", "failed", NULL } },
+};
+
+/* Every allowed value is taken, anything else refused. */
+static void
+check_constraints (sqlite3 *db)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (checked_columns); i++)
+    {
+      const char *table = checked_columns[i].table;
+      const char *column = checked_columns[i].column;
+
+      for (const char * const *value = checked_columns[i].allowed; *value != NULL; value++)
+        {
+          g_autofree char *capital = g_strdup (*value);
+          char *sql;
+
+          sql = sqlite3_mprintf ("UPDATE %s SET %s = %Q WHERE id = 1", table, column, *value);
+          g_assert_cmpint (try_write (db, sql), ==, SQLITE_OK);
+          sqlite3_free (sql);
+
+          capital[0] = g_ascii_toupper (capital[0]);
+          sql = sqlite3_mprintf ("UPDATE %s SET %s = %Q WHERE id = 1", table, column, capital);
+          g_assert_cmpint (try_write (db, sql), ==, SQLITE_CONSTRAINT_CHECK);
+          sqlite3_free (sql);
+
+          sql = sqlite3_mprintf ("UPDATE %s SET %s = '%q ' WHERE id = 1", table, column, *value);
+          g_assert_cmpint (try_write (db, sql), ==, SQLITE_CONSTRAINT_CHECK);
+          sqlite3_free (sql);
+
+          sql = sqlite3_mprintf ("UPDATE %s SET %s = CAST (%Q AS BLOB) WHERE id = 1", table, column, *value);
+          g_assert_cmpint (try_write (db, sql), ==, SQLITE_CONSTRAINT_CHECK);
+          sqlite3_free (sql);
+        }
+
+      for (guint j = 0; j < 3; j++)
+        {
+          const char *other[] = { "''", "'unknown'", "1" };
+          char *sql = sqlite3_mprintf ("UPDATE %s SET %s = %s WHERE id = 1", table, column, other[j]);
+
+          g_assert_cmpint (try_write (db, sql), ==, SQLITE_CONSTRAINT_CHECK);
+          sqlite3_free (sql);
+        }
+
+      {
+        char *sql = sqlite3_mprintf ("UPDATE %s SET %s = NULL WHERE id = 1", table, column);
+
+        g_assert_cmpint (try_write (db, sql), ==, SQLITE_CONSTRAINT_NOTNULL);
+        sqlite3_free (sql);
+      }
+    }
+}
+
+/* Version 4 rebuilt incidents and outbox (new CHECKs). A store with
+ * incidents in every status and actions of every kind in every state,
+ * inflight and queued ones among them, ids with gaps, keeps every row,
+ * id, index and constraint. */
+static void
+test_rebuild_keeps_everything (void)
+{
+  g_autoptr(PieperStore) store = NULL;
+  g_autoptr(PieperOutbox) outbox = NULL;
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (dir, "pieper.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  sqlite3 *db;
+
+  build_from_fixture (dir, "schema-v3.sql");
+  db = open_raw (db_path);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO incidents (id, account_id, remote_id, number, title, status,"
+                                 " urgency, created_at, updated_at) VALUES"
+                                 " (7, 1, 'Q7', 1207, 'Queue depth', 'triggered', 'high', 1764040000, 1764040000);"
+                                 "INSERT INTO outbox (id, account_id, incident_id, op, payload, idempotency_key,"
+                                 " state, attempts, next_attempt_at, last_error, created_at, updated_at,"
+                                 " claimed_by) VALUES"
+                                 " (9, 1, 7, 'resolve', '{}', 'k-9', 'inflight', 1, 0, NULL, 1764040600,"
+                                 "  1764040600, 'pieper:4242:boot-1'),"
+                                 " (10, 1, 2, 'reassign', '{\"user_ids\":[\"PADA\"]}', 'k-10', 'failed', 5, 0,"
+                                 "  'Forbidden', 1764040000, 1764040100, NULL),"
+                                 " (11, 1, 1, 'note', '{\"text\":\"Rolled back\"}', 'k-11', 'done', 1, 0, NULL,"
+                                 "  1764040000, 1764040050, NULL),"
+                                 " (12, 1, 7, 'snooze', '{\"seconds\":3600}', 'k-12', 'pending', 0, 0, NULL,"
+                                 "  1764040700, 1764040700, NULL);"
+                                 "INSERT INTO timeline (id, incident_id, remote_id, kind, origin, action_id, at,"
+                                 " body) VALUES (8, 7, NULL, 'snooze', 'local', 12, 1764040700, NULL);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 3);
+  before = dump_store (db);
+  sqlite3_close (db);
+
+  store = pieper_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  db = open_raw (db_path);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, PIEPER_STORE_SCHEMA_VERSION);
+  after = dump_store (db);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  check_constraints (db);
+  sqlite3_close (db);
+
+  /* The queue carries on: the inflight and the three pending actions are
+   * unsent, and the next action takes the next id. */
+  store = pieper_store_open (dir, &error);
+  g_assert_no_error (error);
+  outbox = pieper_outbox_new (store);
+  g_assert_cmpuint (pieper_outbox_count_unsent (outbox, 0), ==, 4);
+  action = pieper_outbox_add_note (outbox, 7, "Still paging", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_id (action), ==, 13);
+
+  g_clear_object (&outbox);
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
 static void
 test_fixture_is_complete (void)
 {
@@ -387,6 +643,7 @@ main (int   argc,
     }
   g_test_add_func ("/migrations/every-version-has-a-fixture", test_fixture_is_complete);
   g_test_add_func ("/migrations/empty-file", test_empty_file);
+  g_test_add_func ("/migrations/v4-rebuild-keeps-everything", test_rebuild_keeps_everything);
 
   return g_test_run ();
 }
