@@ -520,8 +520,8 @@ pieper_incident_from_json (JsonNode   *node,
  * @length: its length in bytes
  * @max_depth: the most arrays and objects one inside another
  * @problem: (out): what is wrong with @data when it is refused
- * @detail: (out) (optional): then, what and where, untranslated: "more than
- *   one value", "a broken \u escape", or the place as line:column
+ * @detail: (out) (optional): then, what or where: "more than one value" or
+ *   "a broken \u escape" (translated), or the place as line:column
  *
  * Parses with _pieper_json_parse(). Text that is not UTF-8 is made valid
  * (each bad byte U+FFFD) and parsed again, so that one bad byte in one
@@ -559,10 +559,14 @@ _pieper_json_parse_untrusted (const char       *data,
   switch (*problem)
     {
     case PIEPER_JSON_SHAPE_SEVERAL_VALUES:
-      *detail = g_strdup ("more than one value");
+      /* TRANSLATORS: what is wrong with a JSON document, shown after
+       * "… sent malformed or truncated JSON" or "… is not valid JSON". */
+      *detail = g_strdup (_("more than one value"));
       break;
     case PIEPER_JSON_SHAPE_BAD_ESCAPE:
-      *detail = g_strdup ("a broken \\u escape");
+      /* TRANSLATORS: as "more than one value"; \u starts an escape such
+       * as \u00e9 in a JSON string. */
+      *detail = g_strdup (_("a broken \\u escape"));
       break;
     case PIEPER_JSON_SHAPE_OK:
     case PIEPER_JSON_SHAPE_TOO_DEEP:
