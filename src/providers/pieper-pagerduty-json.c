@@ -587,9 +587,9 @@ note_from_object (const JsonValue  *object,
   return g_steal_pointer (&entry);
 }
 
-PieperTimelineEntry *
-_pieper_pagerduty_note_from_json (const JsonValue  *node,
-                                  GError   **error)
+static PieperTimelineEntry *
+note_from_json (const JsonValue  *node,
+                GError          **error)
 {
   const JsonValue *object = node_object (node);
 
@@ -644,7 +644,7 @@ _pieper_pagerduty_notes_from_json (const JsonValue  *root,
       g_autoptr(GError) local_error = NULL;
       PieperTimelineEntry *entry;
 
-      entry = _pieper_pagerduty_note_from_json (_pieper_json_get_element (list, i), &local_error);
+      entry = note_from_json (_pieper_json_get_element (list, i), &local_error);
       if (entry == NULL)
         {
           g_debug ("Skipping note %u: %s", i, local_error->message);
@@ -698,9 +698,9 @@ _pieper_pagerduty_log_entry_kind (const char *type)
   return PIEPER_TIMELINE_OTHER;
 }
 
-PieperTimelineEntry *
-_pieper_pagerduty_log_entry_from_json (const JsonValue  *node,
-                                       GError   **error)
+static PieperTimelineEntry *
+log_entry_from_json (const JsonValue  *node,
+                     GError          **error)
 {
   g_autoptr(PieperTimelineEntry) entry = NULL;
   g_autofree char *author = NULL;
@@ -769,7 +769,7 @@ _pieper_pagerduty_log_entries_from_page (const JsonValue  *root,
       g_autoptr(GError) local_error = NULL;
       PieperTimelineEntry *entry;
 
-      entry = _pieper_pagerduty_log_entry_from_json (_pieper_json_get_element (list, i),
+      entry = log_entry_from_json (_pieper_json_get_element (list, i),
                                                      &local_error);
       if (entry == NULL)
         {

@@ -42,13 +42,9 @@ GPtrArray           *_pieper_pagerduty_incidents_from_page   (const PieperJsonVa
                                                               gboolean    *more,
                                                               GError     **error);
 
-PieperTimelineEntry *_pieper_pagerduty_note_from_json        (const PieperJsonValue *node,
-                                                              GError     **error);
 PieperTimelineEntry *_pieper_pagerduty_note_from_wrapper     (const PieperJsonValue *root,
                                                               GError     **error);
 GPtrArray           *_pieper_pagerduty_notes_from_json       (const PieperJsonValue *root,
-                                                              GError     **error);
-PieperTimelineEntry *_pieper_pagerduty_log_entry_from_json   (const PieperJsonValue *node,
                                                               GError     **error);
 GPtrArray           *_pieper_pagerduty_log_entries_from_page (const PieperJsonValue *root,
                                                               gboolean    *more,
