@@ -7,8 +7,9 @@
 
 #include <sqlite3.h>
 
+#include "holding-proxy.h"
 #include "pieper-outbox-private.h"
-#include "pieper-pagerduty.h"
+#include "pieper-pagerduty-private.h"
 #include "pieper-sim.h"
 #include "pieper-store-private.h"
 #include "test-util.h"
@@ -969,6 +970,158 @@ test_refresh_within_unknown_outcome_wait (Fixture       *f,
   g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 1);
 }
 
+/* How many notes saying @text the sim applied. */
+static guint
+count_sim_notes (Fixture    *f,
+                 const char *text)
+{
+  g_autoptr(JsonNode) writes = pieper_sim_dup_writes (f->sim);
+  JsonArray *array = json_node_get_array (writes);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *write = json_array_get_object_element (array, i);
+      JsonNode *body = json_object_get_member (write, "body");
+      JsonObject *note;
+
+      if (!json_object_get_boolean_member_with_default (write, "applied", FALSE) ||
+          !JSON_NODE_HOLDS_OBJECT (body) ||
+          !(note = json_object_get_object_member (json_node_get_object (body), "note")))
+        continue;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (note, "content", NULL), text) == 0)
+        n++;
+    }
+
+  return n;
+}
+
+/* The engine talks to the sim through @proxy, and gives up on a request
+ * after a second. */
+static void
+use_proxy (Fixture      *f,
+           HoldingProxy *proxy)
+{
+  g_autoptr(PieperProvider) provider = NULL;
+
+  provider = pieper_pagerduty_new (holding_proxy_get_url (proxy), EMAIL, TOKEN);
+  _pieper_pagerduty_set_timeout (PIEPER_PAGERDUTY (provider), 1);
+  g_clear_object (&f->engine);
+  f->engine = pieper_sync_engine_new (f->store);
+  pieper_sync_engine_add_account (f->engine, f->account, provider);
+}
+
+/* A Refresh, waited for. */
+static void
+refresh (Fixture *f)
+{
+  gboolean synced = FALSE;
+  gulong handler;
+
+  handler = g_signal_connect (f->engine, "synced", G_CALLBACK (synced_cb), &synced);
+  pieper_sync_engine_sync_now (f->engine);
+  while (!synced)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (f->engine, handler);
+}
+
+/* A note POST times out while the server holds it, the responder taps
+ * Refresh at once, and only then does the server handle the request: the
+ * Refresh neither reads back nor sends again before the unknown-outcome
+ * wait is over, and after it the read-back finds the note. */
+static void
+test_timed_out_note_refresh (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(HoldingProxy) proxy = holding_proxy_new (f->url);
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text = "Held past the timeout";
+
+  use_proxy (f, proxy);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+  g_assert_no_error (error);
+
+  /* The note leaves, and no answer comes in time. */
+  holding_proxy_hold_notes (proxy, TRUE);
+  g_assert_false (sync_once (f, NULL, &error));
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  g_clear_error (&error);
+  g_assert_cmpuint (holding_proxy_get_n_held (proxy), ==, 1);
+  holding_proxy_hold_notes (proxy, FALSE);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_null (pieper_action_get_claimed_by (after));
+  g_clear_object (&after);
+
+  /* Refresh, within the wait: the note is not read back or sent. */
+  refresh (f);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_IDLE);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 0);
+
+  /* The server handles the first request now; the wait ends (moved here
+   * by moving the stored times back); the next round reads it back. */
+  holding_proxy_release (proxy);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 1);
+  pass_unknown_outcome_wait (f);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 1);
+}
+
+/* A note that could not leave (the server refuses connections: down, or
+ * offline) waits an ordinary backoff, and a Refresh sends it at once. */
+static void
+test_refused_note_refresh (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text = "Sent when the server is back";
+  guint port;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+  g_assert_no_error (error);
+
+  port = pieper_sim_get_port (f->sim);
+  pieper_sim_stop (f->sim);
+  g_assert_false (sync_once (f, NULL, &error));
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
+  g_clear_error (&error);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpint (pieper_action_get_next_attempt_at (after), >, g_get_real_time () / G_USEC_PER_SEC);
+  g_clear_object (&after);
+
+  /* Back, and the responder taps Refresh: sent at once. */
+  pieper_sim_start_in_thread (f->sim, port, &error);
+  g_assert_no_error (error);
+  refresh (f);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 1);
+}
+
 typedef struct
 {
   GAsyncResult *result;
@@ -1168,6 +1321,8 @@ main (int    argc,
   ADD ("/sync/flush-cancelled-midway", test_flush_cancelled_midway, 250);
   ADD ("/sync/refresh-within-unknown-outcome-wait", test_refresh_within_unknown_outcome_wait, 20);
   ADD ("/sync/read-ahead-pages", test_read_ahead_pages, 250);
+  ADD ("/sync/timed-out-note-refresh", test_timed_out_note_refresh, 20);
+  ADD ("/sync/refused-note-refresh", test_refused_note_refresh, 20);
 
   return g_test_run ();
 }
