@@ -130,11 +130,11 @@ is_json_content_type (SoupMessageHeaders *headers)
          g_ascii_strcasecmp (type + len - 5, "+json") == 0;
 }
 
-/* A write that failed without an answer, once its headers were written:
- * a timeout, a connection closed or reset while the answer was awaited.
- * The server may have the request, and may still be handling it. Before
- * the headers were written (no such host, refused, TLS, a connect that
- * timed out, a kept-alive connection found dead) it cannot have acted. */
+/* A write that failed without an answer once its headers were written
+ * (a timeout, a connection closed or reset while the answer was awaited)
+ * may have reached the server, which may still be handling it. Before
+ * the headers were all written (no such host, refused, TLS, a connect
+ * that timed out) the server cannot have acted on it. */
 static GError *
 network_error (Request *request,
                GError  *error)
