@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 
 /**
  * PieperProviderError:
- * @PIEPER_PROVIDER_ERROR_TRANSIENT: try again later (network, 5xx, timeout,
- *   a malformed or truncated response)
+ * @PIEPER_PROVIDER_ERROR_TRANSIENT: try again later (network, 5xx, a read
+ *   that timed out, a malformed or truncated response)
  * @PIEPER_PROVIDER_ERROR_RATE_LIMITED: try again after
  *   pieper_provider_get_retry_after()
  * @PIEPER_PROVIDER_ERROR_CONFLICT: the server refused because of the
@@ -23,6 +23,13 @@ G_BEGIN_DECLS
  * @PIEPER_PROVIDER_ERROR_PERMANENT: the request itself is wrong; do not retry
  * @PIEPER_PROVIDER_ERROR_NOT_FOUND: no such incident (a kind of permanent)
  * @PIEPER_PROVIDER_ERROR_UNSUPPORTED: the server cannot do this op
+ * @PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME: a write left, but no answer said
+ *   what became of it (it timed out, the connection broke after the
+ *   request was written, a proxy answered 502, 504 or 524): the server may
+ *   have done it, or may still do it. Try again later, and only after
+ *   reading back whether it was done. Only writes fail so; a write that
+ *   never left (offline, no such host, refused, a TLS failure) is
+ *   TRANSIENT.
  */
 typedef enum
 {
@@ -33,6 +40,7 @@ typedef enum
   PIEPER_PROVIDER_ERROR_PERMANENT,
   PIEPER_PROVIDER_ERROR_NOT_FOUND,
   PIEPER_PROVIDER_ERROR_UNSUPPORTED,
+  PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME,
 } PieperProviderError;
 
 GQuark pieper_provider_error_quark (void);

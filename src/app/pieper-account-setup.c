@@ -61,6 +61,7 @@ pieper_account_describe_error (const GError *error)
       return g_strdup_printf (_("The server did not accept this: %s"), error->message);
 
     case PIEPER_PROVIDER_ERROR_TRANSIENT:
+    case PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME:
     default:
       /* Already says what went wrong: unreachable, TLS, a broken answer. */
       return g_strdup (error->message);

@@ -419,6 +419,7 @@ learn_user_cb (GObject      *object,
    * the account's address) is not asked again until Pieper restarts. */
   if (learnt ||
       g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT) ||
+      g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME) ||
       g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED) ||
       g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_AUTH))
     g_hash_table_remove (data->self->learning, &id);

@@ -457,6 +457,7 @@ learn_user (PieperAccount  *account,
                  _("The server did not answer as expected (%s); check the URL. Nothing was added"),
                  whoami.error->message);
   else if (!g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT) &&
+           !g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME) &&
            !g_error_matches (whoami.error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
     g_set_error (error, PIEPER_PROVIDER_ERROR, whoami.error->code,
                  _("The server did not accept this (%s); nothing was added"),

@@ -32,7 +32,8 @@ gboolean  _pieper_outbox_settle_and_claim (PieperOutbox  *self,
                                            GError       **error);
 
 /* Gives up a send cut short (cancelled: the app quit, the account was
- * removed) with its outcome unknown. The action stays inflight, claimed by
+ * removed), or one that timed out or lost its connection after it left
+ * (PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME), with its outcome unknown. The action stays inflight, claimed by
  * nobody, and is due again UNKNOWN_OUTCOME_WAIT from now; a Refresh
  * (pieper_outbox_retry_all_now()) does not bring that forward. Nothing
  * happens when this process no longer holds the action. For the push

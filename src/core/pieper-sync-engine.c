@@ -346,6 +346,7 @@ _pieper_sync_is_unreachable (GError *error)
 {
   return error->domain != PIEPER_PROVIDER_ERROR ||
          error->code == PIEPER_PROVIDER_ERROR_TRANSIENT ||
+         error->code == PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME ||
          error->code == PIEPER_PROVIDER_ERROR_RATE_LIMITED ||
          error->code == PIEPER_PROVIDER_ERROR_AUTH;
 }

@@ -160,6 +160,14 @@ action_error (Send   *send,
           stop = TRUE;
           break;
 
+        case PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME:
+          /* As for a send cut short: the write timed out or lost its
+           * connection after it left, and the server may still be
+           * handling it. It waits, and a Refresh does not hurry it. */
+          ok = _pieper_outbox_cut_short (outbox, id, error->message, &store_error);
+          stop = TRUE;
+          break;
+
         case PIEPER_PROVIDER_ERROR_TRANSIENT:
         default:
           ok = pieper_outbox_retry_later (outbox, id, _pieper_sync_now () + _pieper_sync_backoff (attempts),

@@ -160,4 +160,8 @@ GError              *_pieper_am_error_from_response (guint            http_statu
 gboolean             _pieper_am_parse_duration      (const char      *text,
                                                      guint           *seconds);
 
+/* pieper-alertmanager.c: for tests. */
+void                 _pieper_alertmanager_set_timeout (PieperAlertmanager *self,
+                                                       guint               seconds);
+
 G_END_DECLS

@@ -94,6 +94,8 @@ typedef struct
   guint8       *buffer;
   gsize         max_body;
   guint         status;
+  gboolean      is_write;
+  gboolean      wrote;         /* its headers were written, once at least */
 } Request;
 
 static void
@@ -106,6 +108,8 @@ request_free (Request *request)
       g_clear_object (&request->stream);
     }
 
+  if (request->message != NULL)
+    g_signal_handlers_disconnect_by_data (request->message, request);
   g_clear_object (&request->message);
   g_clear_pointer (&request->body, g_byte_array_unref);
   g_clear_pointer (&request->buffer, g_free);
@@ -132,8 +136,14 @@ is_json_content_type (SoupMessageHeaders *headers)
   return type != NULL && g_ascii_strcasecmp (type, "application/json") == 0;
 }
 
+/* A write that failed without an answer once its headers were written
+ * (a timeout, a connection closed or reset while the answer was awaited)
+ * may have reached the server, which may still be handling it. Before
+ * the headers were all written (no such host, refused, TLS, a connect
+ * that timed out) the server cannot have acted on it. */
 static GError *
-network_error (GError *error)
+network_error (Request *request,
+               GError  *error)
 {
   g_autofree char *detail = NULL;
 
@@ -141,6 +151,11 @@ network_error (GError *error)
     return g_error_copy (error);
 
   detail = pieper_text_clean (error->message, 400, FALSE);
+
+  if (request->is_write && request->wrote)
+    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME,
+                        _("Sent to Alertmanager, but no answer came, so it may or may not have arrived: %s"),
+                        detail);
 
   /* Certificates are always verified (libsoup's default, which nothing
    * here changes); say so plainly, as the fix is not the network. Still
@@ -152,6 +167,19 @@ network_error (GError *error)
 
   return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
                       _("Could not reach Alertmanager: %s"), detail);
+}
+
+/* A proxy in front of the server gave up waiting for it (502, 504, and
+ * Cloudflare's 524): a write may have reached the server, which may still
+ * be handling it. A 500 is the server's own answer, so it is done with the
+ * request; a 503 most often comes from a balancer with nowhere to send it.
+ * Both stay transient: the next try reads back first anyway. */
+static gboolean
+is_unknown_outcome_status (guint status)
+{
+  return status == SOUP_STATUS_BAD_GATEWAY ||
+         status == SOUP_STATUS_GATEWAY_TIMEOUT ||
+         status == 524;
 }
 
 static void
@@ -186,6 +214,9 @@ request_complete (GTask *task)
       error = _pieper_am_error_from_response (request->status,
                                               soup_message_get_reason_phrase (request->message),
                                               root);
+      if (request->is_write && is_unknown_outcome_status (request->status) &&
+          g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT))
+        error->code = PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME;
 
       if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
         {
@@ -283,7 +314,7 @@ send_cb (GObject      *object,
   request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
   if (request->stream == NULL)
     {
-      g_task_return_error (task, network_error (error));
+      g_task_return_error (task, network_error (request, error));
       return;
     }
 
@@ -350,6 +381,13 @@ send_cb (GObject      *object,
                              read_cb, g_object_ref (task));
 }
 
+static void
+wrote_headers_cb (SoupMessage *message,
+                  Request     *request)
+{
+  request->wrote = TRUE;
+}
+
 /*
  * Sends one request. @path_and_query starts with '/' (below /api/v2) and
  * is already escaped. @body, when given, is sent as JSON. The task's
@@ -389,6 +427,8 @@ send_request (PieperAlertmanager  *self,
     }
 
   soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
+  request->is_write = g_strcmp0 (method, SOUP_METHOD_GET) != 0;
+  g_signal_connect (request->message, "wrote-headers", G_CALLBACK (wrote_headers_cb), request);
 
   headers = soup_message_get_request_headers (request->message);
   if (self->authorization != NULL)
@@ -1425,4 +1465,13 @@ pieper_alertmanager_new (const char  *url,
   self->credentials_ok = token == NULL || is_printable_ascii (token);
 
   return PIEPER_PROVIDER (g_steal_pointer (&self));
+}
+
+void
+_pieper_alertmanager_set_timeout (PieperAlertmanager *self,
+                                  guint               seconds)
+{
+  g_return_if_fail (PIEPER_IS_ALERTMANAGER (self));
+
+  g_object_set (self->session, "timeout", seconds, NULL);
 }

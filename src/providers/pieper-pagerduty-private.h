@@ -80,6 +80,8 @@ gboolean             _pieper_pagerduty_parse_cursor          (const char  *curso
                                                               guint       *offset);
 
 /* pieper-pagerduty.c: for tests. */
+void                 _pieper_pagerduty_set_timeout           (PieperPagerduty *self,
+                                                              guint            seconds);
 void                 _pieper_pagerduty_set_max_body          (PieperPagerduty *self,
                                                               gsize            max_body);
 guint                _pieper_pagerduty_get_ratelimit_remaining (PieperPagerduty *self);

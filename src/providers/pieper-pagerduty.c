@@ -68,6 +68,8 @@ typedef struct
   gsize         max_body;
   guint         status;
   gboolean      raw;           /* a 2xx body is returned unparsed */
+  gboolean      is_write;
+  gboolean      wrote;         /* its headers were written, once at least */
 } Request;
 
 static void
@@ -80,6 +82,8 @@ request_free (Request *request)
       g_clear_object (&request->stream);
     }
 
+  if (request->message != NULL)
+    g_signal_handlers_disconnect_by_data (request->message, request);
   g_clear_object (&request->message);
   g_clear_pointer (&request->body, g_byte_array_unref);
   g_clear_pointer (&request->buffer, g_free);
@@ -126,8 +130,14 @@ is_json_content_type (SoupMessageHeaders *headers)
          g_ascii_strcasecmp (type + len - 5, "+json") == 0;
 }
 
+/* A write that failed without an answer once its headers were written
+ * (a timeout, a connection closed or reset while the answer was awaited)
+ * may have reached the server, which may still be handling it. Before
+ * the headers were all written (no such host, refused, TLS, a connect
+ * that timed out) the server cannot have acted on it. */
 static GError *
-network_error (GError *error)
+network_error (Request *request,
+               GError  *error)
 {
   g_autofree char *detail = NULL;
 
@@ -135,6 +145,11 @@ network_error (GError *error)
     return g_error_copy (error);
 
   detail = _pieper_pagerduty_text (error->message, 400, FALSE);
+
+  if (request->is_write && request->wrote)
+    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME,
+                        _("Sent to PagerDuty, but no answer came, so it may or may not have arrived: %s"),
+                        detail);
 
   /* Certificates are always verified (libsoup's default, which nothing
    * here changes); say so plainly, as the fix is not the network. Still
@@ -146,6 +161,19 @@ network_error (GError *error)
 
   return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
                       _("Could not reach PagerDuty: %s"), detail);
+}
+
+/* A proxy in front of the server gave up waiting for it (502, 504, and
+ * Cloudflare's 524): a write may have reached the server, which may still
+ * be handling it. A 500 is the server's own answer, so it is done with the
+ * request; a 503 most often comes from a balancer with nowhere to send it.
+ * Both stay transient: the next try reads back first anyway. */
+static gboolean
+is_unknown_outcome_status (guint status)
+{
+  return status == SOUP_STATUS_BAD_GATEWAY ||
+         status == SOUP_STATUS_GATEWAY_TIMEOUT ||
+         status == 524;
 }
 
 static void
@@ -185,6 +213,9 @@ request_complete (GTask *task)
       error = _pieper_pagerduty_error_from_response (request->status,
                                                      soup_message_get_reason_phrase (request->message),
                                                      _pieper_json_doc_get_root (root));
+      if (request->is_write && is_unknown_outcome_status (request->status) &&
+          g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT))
+        error->code = PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME;
 
       if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
         {
@@ -291,7 +322,7 @@ send_cb (GObject      *object,
   request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
   if (request->stream == NULL)
     {
-      g_task_return_error (task, network_error (error));
+      g_task_return_error (task, network_error (request, error));
       return;
     }
 
@@ -357,6 +388,13 @@ send_cb (GObject      *object,
                              read_cb, g_object_ref (task));
 }
 
+static void
+wrote_headers_cb (SoupMessage *message,
+                  Request     *request)
+{
+  request->wrote = TRUE;
+}
+
 /*
  * Sends one request. @path_and_query starts with '/' and is already escaped.
  * @body, when given, is sent as JSON. Writes carry the From header.
@@ -400,6 +438,8 @@ send_request_full (PieperPagerduty     *self,
 
   soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
   request->raw = raw;
+  request->is_write = is_write;
+  g_signal_connect (request->message, "wrote-headers", G_CALLBACK (wrote_headers_cb), request);
 
   /* Without this flag libsoup opens a new connection for every POST (a
    * note, a snooze). In libsoup 3.2 the flag only lets the request use an
@@ -1749,6 +1789,15 @@ pieper_pagerduty_new (const char *base_url,
                          (email == NULL || is_printable_ascii (email));
 
   return PIEPER_PROVIDER (self);
+}
+
+void
+_pieper_pagerduty_set_timeout (PieperPagerduty *self,
+                               guint            seconds)
+{
+  g_return_if_fail (PIEPER_IS_PAGERDUTY (self));
+
+  g_object_set (self->session, "timeout", seconds, NULL);
 }
 
 void

@@ -10,7 +10,7 @@
 #include <sys/prctl.h>
 
 #include "cli-test-common.h"
-#include "pieper-alertmanager.h"
+#include "pieper-alertmanager-private.h"
 #include "pieper-outbox-private.h"
 #include "pieper-providers.h"
 
@@ -1179,6 +1179,145 @@ test_http (void)
   g_free (fake.path);
 }
 
+/* 7. A write whose outcome is unknown: the silence's POST gets no answer in
+ * time, loses its connection once it was read, or a proxy says 502. The
+ * server may have made the silence, or may still make it; a read that
+ * fails so, or a 503, is only to be tried again. */
+
+enum { WRITE_HOLD, WRITE_DROP, WRITE_502, WRITE_503, READ_HOLD };
+
+typedef struct
+{
+  guint      mode;
+  GPtrArray *held;
+} WriteFake;
+
+static gboolean
+drop_cb (gpointer data)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (data);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+write_fake_handler (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  WriteFake *fake = user_data;
+  gboolean write = strcmp (soup_server_message_get_method (msg), "POST") == 0;
+
+  if ((write && fake->mode == WRITE_HOLD) || (!write && fake->mode == READ_HOLD))
+    {
+      soup_server_message_pause (msg);
+      g_ptr_array_add (fake->held, g_object_ref (msg));
+    }
+  else if (write && fake->mode == WRITE_DROP)
+    {
+      soup_server_message_pause (msg);
+      g_idle_add_full (G_PRIORITY_DEFAULT, drop_cb, g_object_ref (msg), g_object_unref);
+    }
+  else if (write)
+    soup_server_message_set_status (msg, fake->mode == WRITE_502 ? 502 : 503, NULL);
+  else if (strcmp (path, "/api/v2/alerts") == 0)
+    {
+      g_autofree char *file = g_test_build_filename (G_TEST_DIST, "fixtures", "alertmanager", "alerts.json", NULL);
+      g_autoptr(GError) error = NULL;
+      char *alerts = NULL;
+      gsize length;
+
+      g_file_get_contents (file, &alerts, &length, &error);
+      g_assert_no_error (error);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, alerts, length);
+    }
+  else
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "[]", 2);
+    }
+}
+
+static void
+acknowledged_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(PieperIncident) incident = NULL;
+
+  incident = pieper_provider_update_finish (PIEPER_PROVIDER (object), result, error);
+  g_assert_null (incident);
+  g_assert_nonnull (*error);
+}
+
+/* Acknowledges the first alert of fixtures/alertmanager/alerts.json, which
+ * fails; returns its error's code. */
+static int
+acknowledge_fails (PieperProvider *provider)
+{
+  g_autoptr(GError) error = NULL;
+
+  pieper_provider_acknowledge_async (provider, "6a4f37c34a2d1e4b", NULL, acknowledged_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (error->domain == PIEPER_PROVIDER_ERROR);
+  return error->code;
+}
+
+static void
+test_write_outcome (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(PieperProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  GSList *uris;
+  WriteFake fake = { WRITE_HOLD, g_ptr_array_new_with_free_func (g_object_unref) };
+
+  soup_server_add_handler (server, NULL, write_fake_handler, &fake, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  provider = pieper_alertmanager_new (base, EMAIL, NULL, &error);
+  g_assert_no_error (error);
+  _pieper_alertmanager_set_timeout (PIEPER_ALERTMANAGER (provider), 1);
+
+  fake.mode = WRITE_HOLD;
+  g_assert_cmpint (acknowledge_fails (provider), ==, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  fake.mode = WRITE_DROP;
+  g_assert_cmpint (acknowledge_fails (provider), ==, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  fake.mode = WRITE_502;
+  g_assert_cmpint (acknowledge_fails (provider), ==, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  fake.mode = WRITE_503;
+  g_assert_cmpint (acknowledge_fails (provider), ==, PIEPER_PROVIDER_ERROR_TRANSIENT);
+  fake.mode = READ_HOLD;
+  g_assert_cmpint (acknowledge_fails (provider), ==, PIEPER_PROVIDER_ERROR_TRANSIENT);
+  g_assert_cmpuint (fake.held->len, ==, 2);
+
+  /* The held requests are answered now, to a client long gone. */
+  g_clear_object (&provider);
+  for (guint i = 0; i < fake.held->len; i++)
+    {
+      soup_server_message_set_status (g_ptr_array_index (fake.held, i), 503, NULL);
+      soup_server_message_unpause (g_ptr_array_index (fake.held, i));
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_ptr_array_unref (fake.held);
+  soup_server_disconnect (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1192,6 +1331,7 @@ main (int   argc,
   g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pieper-test-system-bus", TRUE);
 
   g_test_add_func ("/alertmanager/http", test_http);
+  g_test_add_func ("/alertmanager/http/write-outcome", test_write_outcome);
   g_test_add ("/alertmanager/pull", Fixture, NULL, fixture_set_up, test_pull, fixture_tear_down);
   g_test_add ("/alertmanager/ack-note-snooze", Fixture, NULL, fixture_set_up, test_ack_note_snooze, fixture_tear_down);
   g_test_add ("/alertmanager/ack-read-back", Fixture, NULL, fixture_set_up, test_ack_read_back, fixture_tear_down);

@@ -58,6 +58,12 @@ typedef struct
   /* An account-level token: /users/me is refused with a 400. */
   gboolean        account_level;
 
+  /* No answer: every request is held (until the teardown), or its
+   * connection is closed once it was read. */
+  gboolean        hold;
+  GPtrArray      *held;
+  gboolean        drop;
+
   /* Streamed bodies */
   gboolean        stream_chunked;
   gboolean        stream_with_length;
@@ -110,6 +116,19 @@ respond_json_take (SoupServerMessage *msg,
 {
   respond (msg, status, "application/json; charset=utf-8", body);
   g_free (body);
+}
+
+/* Closes the connection of a request that was read, without an answer:
+ * the client cannot know whether it was acted on. */
+static gboolean
+drop_cb (gpointer data)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (data);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Streaming */
@@ -262,6 +281,20 @@ handler_cb (SoupServer        *server,
   if (f->ratelimit_remaining != NULL)
     soup_message_headers_replace (response_headers, "ratelimit-remaining", f->ratelimit_remaining);
 
+  if (f->hold)
+    {
+      soup_server_message_pause (msg);
+      g_ptr_array_add (f->held, g_object_ref (msg));
+      return;
+    }
+
+  if (f->drop)
+    {
+      soup_server_message_pause (msg);
+      g_idle_add_full (G_PRIORITY_DEFAULT, drop_cb, g_object_ref (msg), g_object_unref);
+      return;
+    }
+
   if (f->stream_chunked || f->stream_with_length)
     {
       start_stream (f, msg);
@@ -329,6 +362,7 @@ fixture_set_up (Fixture       *f,
   GSList *uris;
 
   f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) recorded_free);
+  f->held = g_ptr_array_new_with_free_func (g_object_unref);
   f->escalation_level = 1;
   f->stream_limit = 256 * 1024 * 1024;
 
@@ -356,6 +390,18 @@ fixture_tear_down (Fixture       *f,
   /* Let the server see its connections close before it goes. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
+
+  /* The held requests are answered now, to clients long gone. */
+  for (guint i = 0; i < f->held->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (f->held, i);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      soup_server_message_unpause (msg);
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_pointer (&f->held, g_ptr_array_unref);
 
   soup_server_disconnect (f->server);
   g_assert_finalize_object (f->server);
@@ -993,6 +1039,95 @@ test_server_error (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "Service Unavailable"));
 }
 
+static PieperTimelineEntry *
+add_note (Fixture  *f,
+          GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pieper_provider_add_note_async (f->provider, INCIDENT, "Rolled back", NULL, result_cb, f);
+  result = wait_result (f);
+  return pieper_provider_add_note_finish (f->provider, result, error);
+}
+
+/* A proxy that gave up waiting for the server (502, 504, Cloudflare's
+ * 524): a write may have arrived, and may still be handled; a read is
+ * simply to be tried again. */
+static void
+test_gateway (Fixture       *f,
+              gconstpointer  data)
+{
+  static const guint statuses[] = { 502, 504, 524 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autoptr(PieperIncident) incident = NULL;
+      g_autoptr(PieperTimelineEntry) note = NULL;
+      g_autoptr(GError) error = NULL;
+
+      canned (f, statuses[i], "text/html", g_strdup ("<h1>Bad Gateway</h1>"));
+      incident = acknowledge (f, &error);
+      g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+      g_assert_null (incident);
+      g_clear_error (&error);
+
+      note = add_note (f, &error);
+      g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+      g_clear_error (&error);
+
+      incident = get_incident (f, INCIDENT, &error);
+      g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
+    }
+}
+
+/* A write that gets no answer in time (the request was written) has an
+ * unknown outcome; a read that times out is only transient. */
+static void
+test_timeout (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(PieperTimelineEntry) note = NULL;
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  _pieper_pagerduty_set_timeout (PIEPER_PAGERDUTY (f->provider), 1);
+  f->hold = TRUE;
+
+  note = add_note (f, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  g_assert_nonnull (strstr (error->message, "no answer came"));
+  g_assert_null (note);
+  g_clear_error (&error);
+
+  incident = get_incident (f, INCIDENT, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
+  g_assert_cmpuint (f->held->len, ==, 2);
+}
+
+/* The connection closes after the request was read: a write's outcome
+ * is unknown, a read is to be tried again. */
+static void
+test_dropped (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(PieperTimelineEntry) note = NULL;
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->drop = TRUE;
+
+  note = add_note (f, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  g_clear_error (&error);
+
+  incident = acknowledge (f, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  g_clear_error (&error);
+
+  incident = get_incident (f, INCIDENT, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
+}
+
 static void
 test_html_body (Fixture       *f,
                 gconstpointer  data)
@@ -1173,6 +1308,15 @@ test_unreachable (Fixture       *f,
   g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
   g_assert_nonnull (strstr (error->message, "Could not reach PagerDuty"));
   g_assert_null (strstr (error->message, TOKEN));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* A write that never left is only to be tried again, too. */
+  pieper_provider_acknowledge_async (provider, INCIDENT, NULL, result_cb, f);
+  result = wait_result (f);
+  incident = pieper_provider_update_finish (provider, result, &error);
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
+  g_assert_nonnull (strstr (error->message, "Could not reach PagerDuty"));
 }
 
 static void
@@ -1252,6 +1396,9 @@ main (int   argc,
   ADD ("errors/rate-limited", test_rate_limited);
   ADD ("errors/auth", test_auth);
   ADD ("errors/server", test_server_error);
+  ADD ("errors/gateway", test_gateway);
+  ADD ("errors/timeout", test_timeout);
+  ADD ("errors/dropped", test_dropped);
   ADD ("errors/html", test_html_body);
   ADD ("errors/truncated", test_truncated_json);
   ADD ("errors/huge-body", test_huge_body);

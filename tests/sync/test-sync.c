@@ -7,8 +7,9 @@
 
 #include <sqlite3.h>
 
+#include "holding-proxy.h"
 #include "pieper-outbox-private.h"
-#include "pieper-pagerduty.h"
+#include "pieper-pagerduty-private.h"
 #include "pieper-sim.h"
 #include "pieper-store-private.h"
 #include "test-util.h"
@@ -368,14 +369,17 @@ test_note_unknown_outcome (Fixture       *f,
   pieper_sim_clear_faults (f->sim);
   g_assert_cmpuint (pieper_sim_count_writes (f->sim, "POST", NULL), ==, 1);
 
+  /* The request was written and no answer came: it waits, in flight,
+   * and a Refresh does not hurry it. */
   after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
-  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_null (pieper_action_get_claimed_by (after));
   g_assert_cmpuint (pieper_action_get_attempts (after), ==, 1);
   g_clear_object (&after);
+  g_assert_cmpuint (pieper_outbox_retry_all_now (f->outbox, 0, NULL), ==, 0);
 
-  /* Due now, as if the backoff had passed. */
-  g_assert_cmpuint (pieper_outbox_retry_all_now (f->outbox, 0, NULL), ==, 1);
-
+  /* As if the wait were over. */
+  pass_unknown_outcome_wait (f);
   g_assert_true (sync_once (f, NULL, &error));
   g_assert_no_error (error);
 
@@ -430,7 +434,9 @@ test_faults (Fixture       *f,
 
       for (guint round = 0; round < 5 && pieper_outbox_count_unsent (f->outbox, 0) > 0; round++)
         {
+          /* As time passing would; a reset leaves the outcome unknown. */
           pieper_outbox_retry_all_now (f->outbox, 0, NULL);
+          pass_unknown_outcome_wait (f);
           sync_once (f, NULL, NULL);
         }
 
@@ -964,6 +970,164 @@ test_refresh_within_unknown_outcome_wait (Fixture       *f,
   g_assert_cmpuint (pieper_sim_count_all_writes (f->sim, "POST", NULL), ==, 1);
 }
 
+/* How many notes saying @text the sim applied. */
+static guint
+count_sim_notes (Fixture    *f,
+                 const char *text)
+{
+  g_autoptr(JsonNode) writes = pieper_sim_dup_writes (f->sim);
+  JsonArray *array = json_node_get_array (writes);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *write = json_array_get_object_element (array, i);
+      JsonNode *body = json_object_get_member (write, "body");
+      JsonObject *note;
+
+      if (!json_object_get_boolean_member_with_default (write, "applied", FALSE) ||
+          !JSON_NODE_HOLDS_OBJECT (body) ||
+          !(note = json_object_get_object_member (json_node_get_object (body), "note")))
+        continue;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (note, "content", NULL), text) == 0)
+        n++;
+    }
+
+  return n;
+}
+
+/* The engine talks to the sim through @proxy. Returns its provider,
+ * which the engine holds. */
+static PieperPagerduty *
+use_proxy (Fixture      *f,
+           HoldingProxy *proxy)
+{
+  g_autoptr(PieperProvider) provider = NULL;
+
+  provider = pieper_pagerduty_new (holding_proxy_get_url (proxy), EMAIL, TOKEN);
+  g_clear_object (&f->engine);
+  f->engine = pieper_sync_engine_new (f->store);
+  pieper_sync_engine_add_account (f->engine, f->account, provider);
+
+  return PIEPER_PAGERDUTY (provider);
+}
+
+/* A Refresh, waited for. */
+static void
+refresh (Fixture *f)
+{
+  gboolean synced = FALSE;
+  gulong handler;
+
+  handler = g_signal_connect (f->engine, "synced", G_CALLBACK (synced_cb), &synced);
+  pieper_sync_engine_sync_now (f->engine);
+  while (!synced)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (f->engine, handler);
+}
+
+/* A note POST times out while the server holds it, the responder taps
+ * Refresh at once, and only then does the server handle the request: the
+ * Refresh neither reads back nor sends again before the unknown-outcome
+ * wait is over, and after it the read-back finds the note. */
+static void
+test_timed_out_note_refresh (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(HoldingProxy) proxy = holding_proxy_new (f->url);
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text = "Held past the timeout";
+  PieperPagerduty *provider;
+
+  provider = use_proxy (f, proxy);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+  g_assert_no_error (error);
+
+  /* The note leaves, and no answer comes in time: the provider gives up
+   * after a second (only in this round, so that a slow machine does not
+   * time out the others). */
+  holding_proxy_hold_notes (proxy, TRUE);
+  _pieper_pagerduty_set_timeout (provider, 1);
+  g_assert_false (sync_once (f, NULL, &error));
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME);
+  g_clear_error (&error);
+  _pieper_pagerduty_set_timeout (provider, 30);
+  g_assert_cmpuint (holding_proxy_get_n_held (proxy), ==, 1);
+  holding_proxy_hold_notes (proxy, FALSE);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_INFLIGHT);
+  g_assert_null (pieper_action_get_claimed_by (after));
+  g_clear_object (&after);
+
+  /* Refresh, within the wait: the note is not read back or sent. */
+  refresh (f);
+  g_assert_cmpint (pieper_sync_engine_get_state (f->engine), ==, PIEPER_SYNC_STATE_IDLE);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 0);
+
+  /* The server handles the first request now; the wait ends (moved here
+   * by moving the stored times back); the next round reads it back. */
+  holding_proxy_release (proxy);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 1);
+  pass_unknown_outcome_wait (f);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 1);
+}
+
+/* A note that could not leave (the server refuses connections: down, or
+ * offline) waits an ordinary backoff, and a Refresh sends it at once. */
+static void
+test_refused_note_refresh (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(PieperAction) note = NULL;
+  g_autoptr(PieperAction) after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text = "Sent when the server is back";
+  guint port;
+
+  g_assert_true (sync_once (f, NULL, &error));
+  incident = first_with_status (f, PIEPER_FILTER_OPEN);
+  note = pieper_outbox_add_note (f->outbox, pieper_incident_get_id (incident), text, &error);
+  g_assert_no_error (error);
+
+  port = pieper_sim_get_port (f->sim);
+  pieper_sim_stop (f->sim);
+  g_assert_false (sync_once (f, NULL, &error));
+  g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT);
+  g_clear_error (&error);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_PENDING);
+  g_assert_cmpint (pieper_action_get_next_attempt_at (after), >, g_get_real_time () / G_USEC_PER_SEC);
+  g_clear_object (&after);
+
+  /* Back, and the responder taps Refresh: sent at once. */
+  pieper_sim_start_in_thread (f->sim, port, &error);
+  g_assert_no_error (error);
+  refresh (f);
+
+  after = pieper_outbox_get (f->outbox, pieper_action_get_id (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pieper_action_get_state (after), ==, PIEPER_ACTION_DONE);
+  g_assert_cmpuint (count_sim_notes (f, text), ==, 1);
+}
+
 typedef struct
 {
   GAsyncResult *result;
@@ -1163,6 +1327,8 @@ main (int    argc,
   ADD ("/sync/flush-cancelled-midway", test_flush_cancelled_midway, 250);
   ADD ("/sync/refresh-within-unknown-outcome-wait", test_refresh_within_unknown_outcome_wait, 20);
   ADD ("/sync/read-ahead-pages", test_read_ahead_pages, 250);
+  ADD ("/sync/timed-out-note-refresh", test_timed_out_note_refresh, 20);
+  ADD ("/sync/refused-note-refresh", test_refused_note_refresh, 20);
 
   return g_test_run ();
 }
