@@ -168,35 +168,16 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PIEPER_STORE_SCHEMA_VERSION);
 
-static int
-get_user_version (PieperStore  *self,
-                  GError      **error)
-{
-  g_autoptr(PieperStmt) stmt = NULL;
-  int rc;
-
-  if (!(stmt = _pieper_store_prepare (self, "PRAGMA user_version", error)))
-    return -1;
-
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      _pieper_store_set_error (self, rc, error);
-      return -1;
-    }
-
-  return sqlite3_column_int (stmt, 0);
-}
-
-/* The rows PRAGMA foreign_key_check reports, or -1. */
+/* The one number @sql answers (a PRAGMA, a count), or -1. */
 static gint64
-count_broken_references (PieperStore  *self,
-                         GError      **error)
+query_number (PieperStore  *self,
+              const char   *sql,
+              GError      **error)
 {
   g_autoptr(PieperStmt) stmt = NULL;
   int rc;
 
-  if (!(stmt = _pieper_store_prepare (self, "SELECT count(*) FROM pragma_foreign_key_check", error)))
+  if (!(stmt = _pieper_store_prepare (self, sql, error)))
     return -1;
 
   rc = sqlite3_step (stmt);
@@ -207,6 +188,21 @@ count_broken_references (PieperStore  *self,
     }
 
   return sqlite3_column_int64 (stmt, 0);
+}
+
+static int
+get_user_version (PieperStore  *self,
+                  GError      **error)
+{
+  return (int) query_number (self, "PRAGMA user_version", error);
+}
+
+/* The rows PRAGMA foreign_key_check reports, or -1. */
+static gint64
+count_broken_references (PieperStore  *self,
+                         GError      **error)
+{
+  return query_number (self, "SELECT count(*) FROM pragma_foreign_key_check", error);
 }
 
 static gboolean
