@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "Pieper"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "pieper-rebase-private.h"
+#include "pieper-store-list-private.h"
+#include "pieper-store-private.h"
+
+/* Windows of the effective incidents, for a list model that materialises
+ * only the incidents a view asks for. The reading of a row and the overlay
+ * of unsent actions are the ones of pieper_store_list_incidents() in
+ * pieper-store.c. */
+
+#define INCIDENT_COLUMNS \
+  "i.id, i.account_id, i.remote_id, i.number, i.title, i.status, i.urgency, i.priority," \
+  " i.service, i.escalation_policy, i.escalation_level, i.assignees, i.assignee_ids," \
+  " i.html_url, i.created_at, i.updated_at, i.last_status_change_at, i.chat_url," \
+  " i.video_url, i.status_page_url, i.postmortem_url"
+
+static char **
+strv_from_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+  JsonNode *root;
+
+  if (json == NULL)
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    return NULL;
+
+  array = json_node_get_array (root);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *s = json_array_get_string_element (array, i);
+
+      if (s != NULL)
+        g_strv_builder_add (builder, s);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static PieperIncident *
+incident_from_row (PieperStmt *stmt)
+{
+  PieperIncident *incident;
+  PieperStatus status = PIEPER_STATUS_TRIGGERED;
+  PieperUrgency urgency = PIEPER_URGENCY_HIGH;
+  g_auto(GStrv) assignees = NULL;
+  g_auto(GStrv) assignee_ids = NULL;
+
+  incident = pieper_incident_new (_pieper_column_text (stmt, 2));
+  pieper_incident_set_id (incident, sqlite3_column_int64 (stmt, 0));
+  pieper_incident_set_account_id (incident, sqlite3_column_int64 (stmt, 1));
+  pieper_incident_set_number (incident, sqlite3_column_int64 (stmt, 3));
+  pieper_incident_set_title (incident, _pieper_column_text (stmt, 4));
+  pieper_status_from_string (_pieper_column_text (stmt, 5), &status);
+  pieper_incident_set_status (incident, status);
+  pieper_urgency_from_string (_pieper_column_text (stmt, 6), &urgency);
+  pieper_incident_set_urgency (incident, urgency);
+  pieper_incident_set_priority (incident, _pieper_column_text (stmt, 7));
+  pieper_incident_set_service (incident, _pieper_column_text (stmt, 8));
+  pieper_incident_set_escalation_policy (incident, _pieper_column_text (stmt, 9));
+  pieper_incident_set_escalation_level (incident, sqlite3_column_int (stmt, 10));
+  assignees = strv_from_json (_pieper_column_text (stmt, 11));
+  pieper_incident_set_assignees (incident, (const char * const *) assignees);
+  assignee_ids = strv_from_json (_pieper_column_text (stmt, 12));
+  pieper_incident_set_assignee_ids (incident, (const char * const *) assignee_ids);
+  pieper_incident_set_html_url (incident, _pieper_column_text (stmt, 13));
+  pieper_incident_set_created_at (incident, sqlite3_column_int64 (stmt, 14));
+  pieper_incident_set_updated_at (incident, sqlite3_column_int64 (stmt, 15));
+  pieper_incident_set_last_status_change_at (incident, sqlite3_column_int64 (stmt, 16));
+  pieper_incident_set_chat_url (incident, _pieper_column_text (stmt, 17));
+  pieper_incident_set_video_url (incident, _pieper_column_text (stmt, 18));
+  pieper_incident_set_status_page_url (incident, _pieper_column_text (stmt, 19));
+  pieper_incident_set_postmortem_url (incident, _pieper_column_text (stmt, 20));
+
+  return incident;
+}
+
+/* The unsent state-changing actions, in order, by incident id, and the
+ * count of all unsent actions by incident id. */
+static gboolean
+load_overlay (PieperStore  *self,
+              GHashTable   *actions,
+              GHashTable   *counts,
+              GError      **error)
+{
+  int rc;
+
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+
+    if (!(stmt = _pieper_store_prepare (self,
+                                        "SELECT " ACTION_COLUMNS " FROM outbox o"
+                                        " JOIN incidents i ON i.id = o.incident_id"
+                                        " WHERE o.state IN ('pending', 'inflight')"
+                                        " AND o.op != 'note'"
+                                        " ORDER BY o.incident_id, o.id",
+                                        error)))
+      return FALSE;
+
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        PieperAction *action = _pieper_action_from_row (stmt);
+        gint64 key = pieper_action_get_incident_id (action);
+        GPtrArray *list = g_hash_table_lookup (actions, &key);
+
+        if (list == NULL)
+          {
+            list = g_ptr_array_new_with_free_func (g_object_unref);
+            g_hash_table_insert (actions, g_memdup2 (&key, sizeof key), list);
+          }
+        g_ptr_array_add (list, action);
+      }
+    if (rc != SQLITE_DONE)
+      return _pieper_store_set_error (self, rc, error);
+  }
+
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+
+    if (!(stmt = _pieper_store_prepare (self,
+                                        "SELECT incident_id, count(*) FROM outbox"
+                                        " WHERE state IN ('pending', 'inflight')"
+                                        " GROUP BY incident_id",
+                                        error)))
+      return FALSE;
+
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 key = sqlite3_column_int64 (stmt, 0);
+
+        g_hash_table_insert (counts, g_memdup2 (&key, sizeof key),
+                             GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 1)));
+      }
+    if (rc != SQLITE_DONE)
+      return _pieper_store_set_error (self, rc, error);
+  }
+
+  return TRUE;
+}
+
+GPtrArray *
+_pieper_store_list_incident_range (PieperStore  *self,
+                                   guint         offset,
+                                   guint         limit,
+                                   GError      **error)
+{
+  g_autoptr(GHashTable) actions = NULL;
+  g_autoptr(GHashTable) counts = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  sqlite3 *db;
+  gboolean own_transaction;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  db = _pieper_store_get_db (self);
+  /* One read transaction, so the snapshot and the outbox agree. */
+  own_transaction = sqlite3_get_autocommit (db);
+  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+    return NULL;
+
+  actions = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                   (GDestroyNotify) g_ptr_array_unref);
+  counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  if (load_overlay (self, actions, counts, error))
+    {
+      g_autoptr(PieperStmt) stmt = NULL;
+
+      if ((stmt = _pieper_store_prepare (self,
+                                         "SELECT " INCIDENT_COLUMNS " FROM incidents i"
+                                         " ORDER BY i.created_at DESC, i.id DESC"
+                                         " LIMIT ?1 OFFSET ?2",
+                                         error)))
+        {
+          sqlite3_bind_int64 (stmt, 1, limit);
+          sqlite3_bind_int64 (stmt, 2, offset);
+
+          incidents = g_ptr_array_new_with_free_func (g_object_unref);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            {
+              PieperIncident *incident = incident_from_row (stmt);
+              gint64 id = pieper_incident_get_id (incident);
+              GPtrArray *list = g_hash_table_lookup (actions, &id);
+
+              if (list != NULL)
+                _pieper_rebase (incident, list);
+              pieper_incident_set_pending (incident, GPOINTER_TO_UINT (g_hash_table_lookup (counts, &id)));
+              g_ptr_array_add (incidents, incident);
+            }
+
+          if (rc != SQLITE_DONE)
+            {
+              _pieper_store_set_error (self, rc, error);
+              g_clear_pointer (&incidents, g_ptr_array_unref);
+            }
+        }
+    }
+
+  if (own_transaction)
+    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+
+  return g_steal_pointer (&incidents);
+}
