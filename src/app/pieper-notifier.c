@@ -4,6 +4,8 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "pieper-incident-list-model.h"
+#include "pieper-store-list-private.h"
 #include "pieper-notifier.h"
 
 /*
@@ -315,15 +317,30 @@ pieper_notifier_update (PieperNotifier *self)
                                     pieper_account_get_user_name (account));
       }
 
-  n = g_list_model_get_n_items (self->incidents);
-  for (guint i = 0; i < n; i++)
+  /* Only a triggered incident pages (pieper_alarm_policy_update() passes
+   * over the others): of the store's list, read only those, not the ten
+   * thousand the list model keeps no objects for. */
+  if (PIEPER_IS_INCIDENT_LIST_MODEL (self->incidents))
     {
-      PieperIncident *incident = g_list_model_get_item (self->incidents, i);
+      g_autoptr(GPtrArray) triggered = NULL;
+      g_autoptr(GError) error = NULL;
 
-      g_ptr_array_add (incidents, incident);
+      if (!(triggered = _pieper_store_list_incidents_with_status (self->store, PIEPER_STATUS_TRIGGERED, &error)))
+        {
+          /* Pages stay as they are until the next update. */
+          g_warning ("Could not read the incidents: %s", error->message);
+          return;
+        }
+      g_ptr_array_extend_and_steal (incidents, g_steal_pointer (&triggered));
+    }
+  else
+    {
+      n = g_list_model_get_n_items (self->incidents);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (incidents, g_list_model_get_item (self->incidents, i));
     }
   /* For the summaries' bodies: store id → incident. */
-  ids = g_new (gint64, MAX (n, 1));
+  ids = g_new (gint64, MAX (incidents->len, 1));
   for (guint i = 0; i < incidents->len; i++)
     {
       ids[i] = pieper_incident_get_id (g_ptr_array_index (incidents, i));

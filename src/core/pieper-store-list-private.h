@@ -14,4 +14,10 @@ GPtrArray *_pieper_store_list_incident_range (PieperStore  *self,
                                               guint         limit,
                                               GError      **error);
 
+/* The incidents whose effective status is @status, in the list's order,
+ * reading only those (and the ones unsent actions may have changed). */
+GPtrArray *_pieper_store_list_incidents_with_status (PieperStore   *self,
+                                                     PieperStatus   status,
+                                                     GError       **error);
+
 G_END_DECLS

@@ -153,11 +153,18 @@ load_overlay (PieperStore  *self,
   return TRUE;
 }
 
-GPtrArray *
-_pieper_store_list_incident_range (PieperStore  *self,
-                                   guint         offset,
-                                   guint         limit,
-                                   GError      **error)
+/* The effective incidents that @sql selects (INCIDENT_COLUMNS from
+ * "incidents i"), with ?1 and ?2 bound to @a and @b (?3 to @text when
+ * given), in a static string: the store's statement cache keeps it. Those whose
+ * effective status is not @status dropped unless @status is -1. */
+static GPtrArray *
+read_incidents (PieperStore  *self,
+                const char   *sql,
+                gint64        a,
+                gint64        b,
+                const char   *text,
+                int           status,
+                GError      **error)
 {
   g_autoptr(GHashTable) actions = NULL;
   g_autoptr(GHashTable) counts = NULL;
@@ -165,8 +172,6 @@ _pieper_store_list_incident_range (PieperStore  *self,
   sqlite3 *db;
   gboolean own_transaction;
   int rc;
-
-  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
 
   db = _pieper_store_get_db (self);
   /* One read transaction, so the snapshot and the outbox agree. */
@@ -181,26 +186,25 @@ _pieper_store_list_incident_range (PieperStore  *self,
     {
       g_autoptr(PieperStmt) stmt = NULL;
 
-      if ((stmt = _pieper_store_prepare (self,
-                                         "SELECT " INCIDENT_COLUMNS " FROM incidents i"
-                                         " ORDER BY i.created_at DESC, i.id DESC"
-                                         " LIMIT ?1 OFFSET ?2",
-                                         error)))
+      if ((stmt = _pieper_store_prepare (self, sql, error)))
         {
-          sqlite3_bind_int64 (stmt, 1, limit);
-          sqlite3_bind_int64 (stmt, 2, offset);
+          sqlite3_bind_int64 (stmt, 1, a);
+          sqlite3_bind_int64 (stmt, 2, b);
+          if (text != NULL)
+            _pieper_bind_text (stmt, 3, text);
 
           incidents = g_ptr_array_new_with_free_func (g_object_unref);
           while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
             {
-              PieperIncident *incident = incident_from_row (stmt);
+              g_autoptr(PieperIncident) incident = incident_from_row (stmt);
               gint64 id = pieper_incident_get_id (incident);
               GPtrArray *list = g_hash_table_lookup (actions, &id);
 
               if (list != NULL)
                 _pieper_rebase (incident, list);
               pieper_incident_set_pending (incident, GPOINTER_TO_UINT (g_hash_table_lookup (counts, &id)));
-              g_ptr_array_add (incidents, incident);
+              if (status < 0 || (int) pieper_incident_get_status (incident) == status)
+                g_ptr_array_add (incidents, g_steal_pointer (&incident));
             }
 
           if (rc != SQLITE_DONE)
@@ -215,4 +219,36 @@ _pieper_store_list_incident_range (PieperStore  *self,
     sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
 
   return g_steal_pointer (&incidents);
+}
+
+GPtrArray *
+_pieper_store_list_incident_range (PieperStore  *self,
+                                   guint         offset,
+                                   guint         limit,
+                                   GError      **error)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  return read_incidents (self,
+                         "SELECT " INCIDENT_COLUMNS " FROM incidents i"
+                         " ORDER BY i.created_at DESC, i.id DESC"
+                         " LIMIT ?1 OFFSET ?2",
+                         limit, offset, NULL, -1, error);
+}
+
+GPtrArray *
+_pieper_store_list_incidents_with_status (PieperStore   *self,
+                                          PieperStatus   status,
+                                          GError       **error)
+{
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  /* Only an incident with unsent actions can have a status other than
+   * its snapshot's: those are read whatever their snapshot says. */
+  return read_incidents (self,
+                         "SELECT " INCIDENT_COLUMNS " FROM incidents i"
+                         " WHERE i.status = ?3 OR (?1 = ?2 AND i.id IN"
+                         " (SELECT incident_id FROM outbox WHERE state IN ('pending', 'inflight')))"
+                         " ORDER BY i.created_at DESC, i.id DESC",
+                         0, 0, pieper_status_to_string (status), status, error);
 }
