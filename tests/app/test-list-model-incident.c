@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "pieper-incident-list-model.h"
+#include "pieper-store-list-private.h"
 #include "pieper-store-private.h"
 #include "test-util.h"
 
@@ -30,6 +31,8 @@ typedef struct
   GArray                  *changes;
   /* Statements that read the whole list, traced on the store's connection. */
   guint                    list_reads;
+  /* Statements that read a window of it, for a view. */
+  guint                    window_reads;
 } Fixture;
 
 typedef struct
@@ -137,6 +140,8 @@ trace_cb (unsigned int  type,
   if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "i.id = ?") == NULL &&
       strstr (sql, "LIMIT") == NULL)
     fixture->list_reads++;
+  if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "LIMIT") != NULL)
+    fixture->window_reads++;
 
   return 0;
 }
@@ -326,6 +331,90 @@ test_coalesced (Fixture       *fixture,
   g_assert_cmpuint (fixture->list_reads, ==, 2);
 }
 
+/* More incidents than the model keeps objects for: each is read from the
+ * store when asked for, a window at a time, and is what the store lists;
+ * one asked for again soon after is the same object. */
+static void
+test_window (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = incidents_up_to (600);
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(PieperIncident) first = NULL;
+  g_autoptr(PieperIncident) again = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *model = G_LIST_MODEL (fixture->model);
+
+  apply_snapshot (fixture, incidents);
+  /* Pending, at position 600 - 3: its window shows it acknowledged. */
+  action = pieper_outbox_acknowledge (outbox, id_of (fixture, "PREF0003"), &error);
+  g_assert_no_error (error);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->list_reads, ==, 1);
+
+  fixture->window_reads = 0;
+  assert_is_store (fixture);
+  /* 600 incidents in windows of 64: ten reads, each window once. */
+  g_assert_cmpuint (fixture->window_reads, ==, 10);
+
+  {
+    g_autoptr(PieperIncident) acked = g_list_model_get_item (model, 600 - 3);
+
+    g_assert_cmpint (pieper_incident_get_status (acked), ==, PIEPER_STATUS_ACKNOWLEDGED);
+    g_assert_cmpuint (pieper_incident_get_pending (acked), ==, 1);
+  }
+
+  first = g_list_model_get_item (model, 599);
+  again = g_list_model_get_item (model, 599);
+  g_assert_true (first == again);
+  g_assert_cmpstr (pieper_incident_get_remote_id (first), ==, "PREF0001");
+}
+
+/* The incidents of one status, read alone, are the ones the whole list
+ * has with that status: an unsent acknowledgement moves one triggered in
+ * its snapshot to the acknowledged ones. */
+static void
+test_with_status (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = incidents_up_to (12);
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) alone = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pieper_incident_set_status (g_ptr_array_index (incidents, 4), PIEPER_STATUS_ACKNOWLEDGED);
+  pieper_incident_set_status (g_ptr_array_index (incidents, 7), PIEPER_STATUS_RESOLVED);
+  apply_snapshot (fixture, incidents);
+  action = pieper_outbox_acknowledge (outbox, id_of (fixture, "PREF0002"), &error);
+  g_assert_no_error (error);
+
+  for (PieperStatus status = PIEPER_STATUS_TRIGGERED; status <= PIEPER_STATUS_RESOLVED; status++)
+    {
+      all = pieper_store_list_incidents (fixture->store,
+                                         status == PIEPER_STATUS_TRIGGERED ? PIEPER_FILTER_TRIGGERED :
+                                         status == PIEPER_STATUS_ACKNOWLEDGED ? PIEPER_FILTER_ACKNOWLEDGED :
+                                         PIEPER_FILTER_RESOLVED, &error);
+      g_assert_no_error (error);
+      alone = _pieper_store_list_incidents_with_status (fixture->store, status, &error);
+      g_assert_no_error (error);
+
+      g_assert_cmpuint (alone->len, ==, all->len);
+      for (guint k = 0; k < all->len; k++)
+        {
+          g_assert_cmpint (pieper_incident_get_id (g_ptr_array_index (alone, k)), ==,
+                           pieper_incident_get_id (g_ptr_array_index (all, k)));
+          g_assert_cmpuint (pieper_incident_get_pending (g_ptr_array_index (alone, k)), ==,
+                            pieper_incident_get_pending (g_ptr_array_index (all, k)));
+        }
+      g_clear_pointer (&all, g_ptr_array_unref);
+      g_clear_pointer (&alone, g_ptr_array_unref);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +431,10 @@ main (int   argc,
               fixture_set_up, test_unchanged, fixture_tear_down);
   g_test_add ("/app/list-model/refresh/other-process", Fixture, NULL,
               fixture_set_up, test_other_process, fixture_tear_down);
+  g_test_add ("/app/list-model/window/read-when-asked", Fixture, NULL,
+              fixture_set_up, test_window, fixture_tear_down);
+  g_test_add ("/app/list-model/window/with-status", Fixture, NULL,
+              fixture_set_up, test_with_status, fixture_tear_down);
   g_test_add ("/app/list-model/refresh/coalesced", Fixture, NULL,
               fixture_set_up, test_coalesced, fixture_tear_down);
 
