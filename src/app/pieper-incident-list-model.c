@@ -154,34 +154,45 @@ get_n_items (GListModel *model)
   return PIEPER_INCIDENT_LIST_MODEL (model)->rows->len;
 }
 
-/* Reads the window of incidents around @position into the cache: those
- * that are still where the last refresh saw them. */
+/* Reads the window of incidents around @position into the cache, but for
+ * those already there (an object handed out stays the object it is). */
 static void
 read_block (PieperIncidentListModel *self,
             guint                    position)
 {
   g_autoptr(GPtrArray) block = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 ids[BLOCK_SIZE];
   guint offset = position - position % BLOCK_SIZE;
+  guint n = 0;
 
-  if (!(block = _pieper_store_list_incident_range (self->store, offset, BLOCK_SIZE, &error)))
+  G_STATIC_ASSERT (BLOCK_SIZE <= PIEPER_STORE_LIST_MAX_IDS);
+
+  for (guint at = offset; at < offset + BLOCK_SIZE && at < self->rows->len; at++)
+    if (at == position || !g_hash_table_contains (self->cache, &ROW (self, at)->id))
+      ids[n++] = ROW (self, at)->id;
+
+  if (!(block = _pieper_store_list_incidents_by_id (self->store, ids, n, &error)))
     {
       g_warning ("Could not read the incidents: %s", error->message);
       return;
     }
 
-  /* Inserted last to first, so the first of the window is the last
-   * evicted. */
-  for (guint k = block->len; k > 0; k--)
+  /* The one asked for last, so it is the last evicted. */
+  for (guint k = 0; k < block->len; k++)
     {
-      PieperIncident *incident = g_ptr_array_index (block, k - 1);
-      guint at = offset + k - 1;
-
+      PieperIncident *incident = g_ptr_array_index (block, k);
       gint64 id = pieper_incident_get_id (incident);
 
-      /* One already handed out stays the object it is. */
-      if (at < self->rows->len && ROW (self, at)->id == id &&
-          !g_hash_table_contains (self->cache, &id))
+      if (id != ROW (self, position)->id && !g_hash_table_contains (self->cache, &id))
+        cache_insert (self, incident);
+    }
+  for (guint k = 0; k < block->len; k++)
+    {
+      PieperIncident *incident = g_ptr_array_index (block, k);
+
+      if (pieper_incident_get_id (incident) == ROW (self, position)->id &&
+          !g_hash_table_contains (self->cache, &ROW (self, position)->id))
         cache_insert (self, incident);
     }
 }

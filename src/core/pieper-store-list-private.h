@@ -5,14 +5,15 @@
 
 G_BEGIN_DECLS
 
-/* The effective incidents at positions @offset to @offset + @limit - 1 of
- * the store's list (newest first, as pieper_store_list_incidents() orders
- * them with PIEPER_FILTER_ALL): what a list shows of a window of it,
- * without reading the other incidents. */
-GPtrArray *_pieper_store_list_incident_range (PieperStore  *self,
-                                              guint         offset,
-                                              guint         limit,
-                                              GError      **error);
+#define PIEPER_STORE_LIST_MAX_IDS 64
+
+/* The effective incidents with the store ids @ids (at most
+ * PIEPER_STORE_LIST_MAX_IDS), in no particular order, those gone left out:
+ * what a list shows of a window of it, without reading the others. */
+GPtrArray *_pieper_store_list_incidents_by_id (PieperStore   *self,
+                                               const gint64  *ids,
+                                               guint          n_ids,
+                                               GError       **error);
 
 /* The incidents whose effective status is @status, in the list's order,
  * reading only those (and the ones unsent actions may have changed). */

@@ -155,7 +155,7 @@ load_overlay (PieperStore  *self,
 
 /* The effective incidents that @sql selects (INCIDENT_COLUMNS from
  * "incidents i"), with ?1 and ?2 bound to @a and @b (?3 to @text when
- * given), in a static string: the store's statement cache keeps it. Those whose
+ * given, and ?4 on to @ids), in a static string: the store's statement cache keeps it. Those whose
  * effective status is not @status dropped unless @status is -1. */
 static GPtrArray *
 read_incidents (PieperStore  *self,
@@ -163,6 +163,8 @@ read_incidents (PieperStore  *self,
                 gint64        a,
                 gint64        b,
                 const char   *text,
+                const gint64 *ids,
+                guint         n_ids,
                 int           status,
                 GError      **error)
 {
@@ -192,6 +194,8 @@ read_incidents (PieperStore  *self,
           sqlite3_bind_int64 (stmt, 2, b);
           if (text != NULL)
             _pieper_bind_text (stmt, 3, text);
+          for (guint k = 0; k < n_ids; k++)
+            sqlite3_bind_int64 (stmt, 4 + (int) k, ids[k]);
 
           incidents = g_ptr_array_new_with_free_func (g_object_unref);
           while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -222,18 +226,21 @@ read_incidents (PieperStore  *self,
 }
 
 GPtrArray *
-_pieper_store_list_incident_range (PieperStore  *self,
-                                   guint         offset,
-                                   guint         limit,
-                                   GError      **error)
+_pieper_store_list_incidents_by_id (PieperStore   *self,
+                                    const gint64  *ids,
+                                    guint          n_ids,
+                                    GError       **error)
 {
   g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  g_return_val_if_fail (n_ids <= PIEPER_STORE_LIST_MAX_IDS, NULL);
 
+  /* By primary key: the list's order has no index to read a window of it
+   * from, and sorting the table for each window costs as much as reading
+   * all of it. Parameters left unbound are NULL, and match nothing. */
   return read_incidents (self,
                          "SELECT " INCIDENT_COLUMNS " FROM incidents i"
-                         " ORDER BY i.created_at DESC, i.id DESC"
-                         " LIMIT ?1 OFFSET ?2",
-                         limit, offset, NULL, -1, error);
+                         " WHERE ?1 = ?2 AND i.id IN (?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51,?52,?53,?54,?55,?56,?57,?58,?59,?60,?61,?62,?63,?64,?65,?66,?67)",
+                         0, 0, NULL, ids, n_ids, -1, error);
 }
 
 GPtrArray *
@@ -250,5 +257,5 @@ _pieper_store_list_incidents_with_status (PieperStore   *self,
                          " WHERE i.status = ?3 OR (?1 = ?2 AND i.id IN"
                          " (SELECT incident_id FROM outbox WHERE state IN ('pending', 'inflight')))"
                          " ORDER BY i.created_at DESC, i.id DESC",
-                         0, 0, pieper_status_to_string (status), status, error);
+                         0, 0, pieper_status_to_string (status), NULL, 0, status, error);
 }

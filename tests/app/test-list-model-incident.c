@@ -138,9 +138,9 @@ trace_cb (unsigned int  type,
   /* pieper_store_list_incidents(), not the read of one incident by id nor
    * of the window a view asks for. */
   if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "i.id = ?") == NULL &&
-      strstr (sql, "LIMIT") == NULL)
+      strstr (sql, "i.id IN (?4") == NULL)
     fixture->list_reads++;
-  if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "LIMIT") != NULL)
+  if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "i.id IN (?4") != NULL)
     fixture->window_reads++;
 
   return 0;
