@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <string.h>
-
 #include "pieper-incident-list-model.h"
-#include "pieper-store-list-private.h"
 
 /*
  * The effective incidents of the store, newest first, as a GListModel.
@@ -28,13 +25,7 @@
  * whether a fresh read changed it, and to filter it by status. The
  * incidents themselves are read from the store when asked for, a window
  * at a time, and the last few hundred are kept. */
-typedef struct
-{
-  gint64  id;
-  gint64  created_at;
-  guint64 digest;
-  guint   status;
-} Row;
+typedef PieperIncidentKey Row;
 
 /* How many incidents stay materialised, and how many are read at once. */
 #define CACHE_SIZE 256
@@ -166,13 +157,11 @@ read_block (PieperIncidentListModel *self,
   guint offset = position - position % BLOCK_SIZE;
   guint n = 0;
 
-  G_STATIC_ASSERT (BLOCK_SIZE <= PIEPER_STORE_LIST_MAX_IDS);
-
   for (guint at = offset; at < offset + BLOCK_SIZE && at < self->rows->len; at++)
     if (at == position || !g_hash_table_contains (self->cache, &ROW (self, at)->id))
       ids[n++] = ROW (self, at)->id;
 
-  if (!(block = _pieper_store_list_incidents_by_id (self->store, ids, n, &error)))
+  if (!(block = pieper_store_get_incidents (self->store, ids, n, &error)))
     {
       g_warning ("Could not read the incidents: %s", error->message);
       return;
@@ -339,91 +328,6 @@ pieper_incident_list_model_set_engine (PieperIncidentListModel *self,
     g_signal_connect_object (engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
 }
 
-/* FNV-1a, over what a row shows. */
-static guint64
-digest_bytes (guint64       h,
-              gconstpointer data,
-              gsize         len)
-{
-  const guchar *p = data;
-
-  for (gsize k = 0; k < len; k++)
-    {
-      h ^= p[k];
-      h *= G_GUINT64_CONSTANT (1099511628211);
-    }
-  return h;
-}
-
-static guint64
-digest_int (guint64 h,
-            gint64  value)
-{
-  return digest_bytes (h, &value, sizeof value);
-}
-
-static guint64
-digest_str (guint64     h,
-            const char *s)
-{
-  /* NULL and "" differ, as g_strcmp0() has it. */
-  if (s == NULL)
-    return digest_bytes (h, "\1", 1);
-  return digest_bytes (h, s, strlen (s) + 1);
-}
-
-static guint64
-digest_strv (guint64             h,
-             const char * const *v)
-{
-  /* NULL and empty are the same. */
-  for (guint k = 0; v != NULL && v[k] != NULL; k++)
-    h = digest_str (h, v[k]);
-  return digest_bytes (h, "\2", 1);
-}
-
-/* A digest of what a row showing @incident shows: two incidents with the
- * same digest show the same way. */
-static guint64
-incident_digest (PieperIncident *a)
-{
-  guint64 h = G_GUINT64_CONSTANT (14695981039346656037);
-
-  h = digest_int (h, pieper_incident_get_id (a));
-  h = digest_int (h, pieper_incident_get_status (a));
-  h = digest_int (h, pieper_incident_get_urgency (a));
-  h = digest_int (h, pieper_incident_get_pending (a));
-  h = digest_int (h, pieper_incident_get_number (a));
-  h = digest_int (h, pieper_incident_get_escalation_level (a));
-  h = digest_int (h, pieper_incident_get_updated_at (a));
-  h = digest_int (h, pieper_incident_get_created_at (a));
-  h = digest_int (h, pieper_incident_get_last_status_change_at (a));
-  h = digest_int (h, pieper_incident_get_snoozed_until (a));
-  h = digest_str (h, pieper_incident_get_title (a));
-  h = digest_str (h, pieper_incident_get_priority (a));
-  h = digest_str (h, pieper_incident_get_service (a));
-  h = digest_str (h, pieper_incident_get_escalation_policy (a));
-  h = digest_str (h, pieper_incident_get_chat_url (a));
-  h = digest_str (h, pieper_incident_get_video_url (a));
-  h = digest_str (h, pieper_incident_get_status_page_url (a));
-  h = digest_str (h, pieper_incident_get_postmortem_url (a));
-  h = digest_strv (h, pieper_incident_get_assignees (a));
-  h = digest_strv (h, pieper_incident_get_assignee_ids (a));
-  return h;
-}
-
-static Row
-row_of (PieperIncident *incident)
-{
-  Row row;
-
-  row.id = pieper_incident_get_id (incident);
-  row.created_at = pieper_incident_get_created_at (incident);
-  row.digest = incident_digest (incident);
-  row.status = pieper_incident_get_status (incident);
-  return row;
-}
-
 /* Replaces @removed rows at @position by @added rows of @fresh from
  * @from, then says so. */
 static void
@@ -457,7 +361,6 @@ gboolean
 pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
                                     GError                  **error)
 {
-  g_autoptr(GPtrArray) fresh = NULL;
   g_autoptr(GArray) old_ids = NULL;
   g_autoptr(GArray) fresh_ids = NULL;
   GHashTableIter iter;
@@ -481,38 +384,31 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
   if (stamp == self->stamp)
     return TRUE;
 
-  if (!(fresh = pieper_store_list_incidents (self->store, PIEPER_FILTER_ALL, error)))
+  /* Rows, not incidents: the store reads them from one index. */
+  if (!(fresh_ids = pieper_store_list_incident_keys (self->store, error)))
     return FALSE;
 
-  /* The model keeps only the rows: the incidents read are let go at the
-   * end of the refresh, but for those the cache holds. */
   old_ids = g_array_copy (self->rows);
-  fresh_ids = g_array_sized_new (FALSE, FALSE, sizeof (Row), fresh->len);
-  for (guint k = 0; k < fresh->len; k++)
-    {
-      Row row = row_of (g_ptr_array_index (fresh, k));
-      g_array_append_val (fresh_ids, row);
-    }
   old_positions = index_ids (old_ids);
   fresh_positions = index_ids (fresh_ids);
 
-  /* The cached incidents as they are now, before any signal asks. One
-   * that shows the same stays the object it was. */
+  /* Before any signal asks for them: the cached incidents that changed or
+   * are gone are let go, to be read again when asked for. One that shows
+   * the same stays the object it was. */
   g_hash_table_iter_init (&iter, self->cache);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       CacheEntry *entry = value;
       gpointer old_at, fresh_at;
 
-      if (!g_hash_table_lookup_extended (fresh_positions, &entry->id, NULL, &fresh_at))
+      if (!g_hash_table_lookup_extended (fresh_positions, &entry->id, NULL, &fresh_at) ||
+          !g_hash_table_lookup_extended (old_positions, &entry->id, NULL, &old_at) ||
+          g_array_index (old_ids, Row, GPOINTER_TO_UINT (old_at)).digest !=
+          g_array_index (fresh_ids, Row, GPOINTER_TO_UINT (fresh_at)).digest)
         {
           g_queue_unlink (&self->lru, &entry->link);
           g_hash_table_iter_remove (&iter);
         }
-      else if (!g_hash_table_lookup_extended (old_positions, &entry->id, NULL, &old_at) ||
-               g_array_index (old_ids, Row, GPOINTER_TO_UINT (old_at)).digest !=
-               g_array_index (fresh_ids, Row, GPOINTER_TO_UINT (fresh_at)).digest)
-        g_set_object (&entry->incident, g_ptr_array_index (fresh, GPOINTER_TO_UINT (fresh_at)));
     }
   /* Old items taken out to enter again further down, and fresh items put
    * in whose old place is further down. */
@@ -642,9 +538,13 @@ pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
   if (position == G_MAXUINT)
     return pieper_incident_list_model_refresh (self, error);
 
-  if (!(fresh = pieper_store_get_incident (self->store, id, &local_error)))
+  /* The key before the incident: should another process write in
+   * between, the incident is the newer, and the next refresh, finding
+   * another key, reads it again. */
+  if (!pieper_store_get_incident_key (self->store, id, &row, &local_error) ||
+      !(fresh = pieper_store_get_incident (self->store, id, &local_error)))
     {
-      if (local_error != NULL && !g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+      if (!g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -653,10 +553,9 @@ pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
     }
 
   shown = ROW (self, position);
-  if (pieper_incident_get_created_at (fresh) != shown->created_at)
+  if (row.created_at != shown->created_at)
     return pieper_incident_list_model_refresh (self, error);
 
-  row = row_of (fresh);
   if (row.digest != shown->digest)
     {
       *shown = row;

@@ -4,8 +4,6 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
-#include "pieper-incident-list-model.h"
-#include "pieper-store-list-private.h"
 #include "pieper-notifier.h"
 
 /*
@@ -297,9 +295,10 @@ pieper_notifier_update (PieperNotifier *self)
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GPtrArray) decisions = NULL;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) triggered = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree gint64 *ids = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint n;
 
   g_return_if_fail (PIEPER_IS_NOTIFIER (self));
 
@@ -318,27 +317,16 @@ pieper_notifier_update (PieperNotifier *self)
       }
 
   /* Only a triggered incident pages (pieper_alarm_policy_update() passes
-   * over the others): of the store's list, read only those, not the ten
-   * thousand the list model keeps no objects for. */
-  if (PIEPER_IS_INCIDENT_LIST_MODEL (self->incidents))
+   * over the others): read only those from the store, not every item of
+   * the list, which keeps objects only for the rows a view shows. The
+   * list's changes are what says when to look. */
+  if (!(triggered = pieper_store_list_incidents (self->store, PIEPER_FILTER_TRIGGERED, &error)))
     {
-      g_autoptr(GPtrArray) triggered = NULL;
-      g_autoptr(GError) error = NULL;
-
-      if (!(triggered = _pieper_store_list_incidents_with_status (self->store, PIEPER_STATUS_TRIGGERED, &error)))
-        {
-          /* Pages stay as they are until the next update. */
-          g_warning ("Could not read the incidents: %s", error->message);
-          return;
-        }
-      g_ptr_array_extend_and_steal (incidents, g_steal_pointer (&triggered));
+      /* Pages stay as they are until the next update. */
+      g_warning ("Could not read the incidents: %s", error->message);
+      return;
     }
-  else
-    {
-      n = g_list_model_get_n_items (self->incidents);
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (incidents, g_list_model_get_item (self->incidents, i));
-    }
+  g_ptr_array_extend_and_steal (incidents, g_steal_pointer (&triggered));
   /* For the summaries' bodies: store id → incident. */
   ids = g_new (gint64, MAX (incidents->len, 1));
   for (guint i = 0; i < incidents->len; i++)
