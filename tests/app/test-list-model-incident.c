@@ -271,6 +271,8 @@ test_unchanged (Fixture       *fixture,
   g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (fixture->list_reads, ==, 1);
+  /* The list's keys only: no incident built for the refresh. */
+  g_assert_cmpuint (fixture->incident_reads, ==, 0);
   g_assert_cmpuint (fixture->changes->len, ==, 1);
   assert_is_store (fixture);
 }
