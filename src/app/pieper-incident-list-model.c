@@ -6,25 +6,27 @@
 /*
  * The effective incidents of the store, newest first, as a GListModel.
  *
- * A refresh reads the whole list again and compares it with the one shown,
- * by store id and content, so the model emits items-changed for exactly the
+ * The model keeps a key per incident, not the incident: its store id,
+ * created_at, effective status and a digest that changes whenever what it
+ * shows may change (pieper_store_list_incident_keys(), read from one
+ * index, 32 bytes an incident). The incidents a view asks for are read
+ * from the store a window at a time, and the last few hundred are kept.
+ *
+ * A refresh reads the keys again and compares them with the ones shown,
+ * by store id and digest, so the model emits items-changed for exactly the
  * runs that changed: a sync that touched three incidents out of ten
  * thousand makes three small signals, and the list view rebinds three rows.
  *
- * Reading ten thousand incidents still costs tens of milliseconds, and most
- * sync rounds change nothing: a refresh first asks the store for its change
- * stamp and reads nothing when it is the one of the last refresh. The
- * engine's rounds are taken in from the main loop, one refresh however many
- * rounds ended since. Not at idle priority: the notifier pages from this
- * list, and in a storm a busy loop would hold an idle source back for
- * seconds; at the default priority the refresh waits only for what is
- * already due (input included).
+ * Most sync rounds change nothing: a refresh first asks the store for its
+ * change stamp and reads nothing when it is the one of the last refresh.
+ * The engine's rounds are taken in from the main loop, one refresh however
+ * many rounds ended since. Not at idle priority: the notifier pages from
+ * what this list says changed, and in a storm a busy loop would hold an
+ * idle source back for seconds; at the default priority the refresh waits
+ * only for what is already due (input included).
  */
 
-/* What the model keeps of each incident: enough to order it, to tell
- * whether a fresh read changed it, and to filter it by status. The
- * incidents themselves are read from the store when asked for, a window
- * at a time, and the last few hundred are kept. */
+/* What the model keeps of each incident. */
 typedef PieperIncidentKey Row;
 
 /* How many incidents stay materialised, and how many are read at once. */
@@ -387,6 +389,15 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
   /* Rows, not incidents: the store reads them from one index. */
   if (!(fresh_ids = pieper_store_list_incident_keys (self->store, error)))
     return FALSE;
+
+  /* The first read (at start, before the first frame): all of it is new,
+   * one run, and nothing to merge with. */
+  if (self->rows->len == 0)
+    {
+      splice (self, 0, 0, fresh_ids, 0, fresh_ids->len);
+      self->stamp = stamp;
+      return TRUE;
+    }
 
   old_ids = g_array_copy (self->rows);
   old_positions = index_ids (old_ids);
