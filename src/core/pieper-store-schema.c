@@ -93,8 +93,8 @@ static const char * const migrations[] = {
    * and the list's order with the snapshot's status and that version, so
    * pieper_store_list_incident_rows() reads no table row and sorts
    * nothing. Rows stored before start at version 0. */
-  "ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
-  "CREATE INDEX incidents_by_list ON incidents (created_at DESC, id DESC, status, version);",
+  ("ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+   "CREATE INDEX incidents_by_list ON incidents (created_at DESC, id DESC, status, version);"),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PIEPER_STORE_SCHEMA_VERSION);

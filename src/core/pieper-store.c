@@ -1444,7 +1444,7 @@ list_filtered (PieperStore   *self,
         g_array_append_val (ids, row->id);
     }
 
-  return get_incidents (self, (gint64 *) ids->data, ids->len, error);
+  return get_incidents (self, (const gint64 *) (gpointer) ids->data, ids->len, error);
 }
 
 GPtrArray *

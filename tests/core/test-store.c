@@ -861,7 +861,6 @@ test_incident_keys (void)
   g_autoptr(PieperAction) resolve = NULL;
   PieperIncidentKey a_key, b_key, c_key, d_key, key;
   gint64 a, b, c, d;
-  gint64 note;
 
   a = add_incident_at (ts, "PA", 1, PIEPER_STATUS_TRIGGERED, 1700000300);
   b = add_incident_at (ts, "PB", 2, PIEPER_STATUS_ACKNOWLEDGED, 1700000100);
@@ -897,7 +896,7 @@ test_incident_keys (void)
   a_key = key;
 
   /* A note changes no status, but the row's count of unsent actions. */
-  note = test_queue_note (ts, b, "Looking");
+  test_queue_note (ts, b, "Looking");
   key = key_of_id (ts, b);
   g_assert_cmpint (key.status, ==, PIEPER_STATUS_ACKNOWLEDGED);
   g_assert_cmpuint (key.digest, !=, b_key.digest);
@@ -939,7 +938,6 @@ test_incident_keys (void)
   /* Unknown id. */
   g_assert_false (pieper_store_get_incident_key (ts->store, 4242, &key, &error));
   g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND);
-  (void) note;
 }
 
 /* An incident stored under the id of one deleted since does not take
@@ -948,7 +946,6 @@ static void
 test_incident_keys_reused_id (void)
 {
   g_autoptr(TestStore) ts = test_store_new ();
-  g_autoptr(GError) error = NULL;
   PieperIncidentKey old_key;
   gint64 id;
 
