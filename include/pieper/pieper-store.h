@@ -28,7 +28,7 @@ typedef enum
 GQuark pieper_store_error_quark (void);
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PIEPER_STORE_SCHEMA_VERSION 4
+#define PIEPER_STORE_SCHEMA_VERSION 5
 
 #define PIEPER_TYPE_STORE (pieper_store_get_type ())
 G_DECLARE_FINAL_TYPE (PieperStore, pieper_store, PIEPER, STORE, GObject)
@@ -96,6 +96,39 @@ PieperIncident *pieper_store_lookup_incident  (PieperStore    *self,
 /* Finds an incident by server id, or by number; ambiguity is an error. */
 PieperIncident *pieper_store_find_incident    (PieperStore    *self,
                                                const char     *id_or_number,
+                                               GError        **error);
+/* One incident of the effective list, as a list keeps it: enough to
+ * order it, to filter it by status and to tell whether it changed. */
+typedef struct
+{
+  gint64       id;
+  gint64       created_at;
+  /* Differs whenever what the incident shows may differ: after a write
+   * of its snapshot, or with other unsent actions on it. */
+  guint64      digest;
+  PieperStatus status;      /* effective */
+} PieperIncidentKey;
+
+/* pieper_store_list_incidents (PIEPER_FILTER_ALL) as PieperIncidentKeys,
+ * in the same order, without building the incidents: one index and the
+ * unsent actions are all it reads. */
+GArray        *pieper_store_list_incident_keys (PieperStore  *self,
+                                                GError      **error);
+/* The key of one incident, as pieper_store_list_incident_keys() has it. */
+gboolean       pieper_store_get_incident_key  (PieperStore        *self,
+                                               gint64              id,
+                                               PieperIncidentKey  *key,
+                                               GError            **error);
+/* The effective incidents with the store ids @ids, in that order, those
+ * gone left out. */
+GPtrArray     *pieper_store_get_incidents     (PieperStore    *self,
+                                               const gint64   *ids,
+                                               guint           n_ids,
+                                               GError        **error);
+/* The people an account's effective incidents name (their assignees,
+ * where the server gave both ids and names): server user id → name. */
+GHashTable    *pieper_store_list_people       (PieperStore    *self,
+                                               gint64          account_id,
                                                GError        **error);
 /* The server snapshot, with nothing re-applied. */
 PieperIncident *pieper_store_get_snapshot     (PieperStore    *self,

@@ -6,20 +6,39 @@
 /*
  * The effective incidents of the store, newest first, as a GListModel.
  *
- * A refresh reads the whole list again and compares it with the one shown,
- * by store id and content, so the model emits items-changed for exactly the
+ * The model keeps a key per incident, not the incident: its store id,
+ * created_at, effective status and a digest that changes whenever what it
+ * shows may change (pieper_store_list_incident_keys(), read from one
+ * index, 32 bytes an incident). The incidents a view asks for are read
+ * from the store a window at a time, and the last few hundred are kept.
+ *
+ * A refresh reads the keys again and compares them with the ones shown,
+ * by store id and digest, so the model emits items-changed for exactly the
  * runs that changed: a sync that touched three incidents out of ten
  * thousand makes three small signals, and the list view rebinds three rows.
  *
- * Reading ten thousand incidents still costs tens of milliseconds, and most
- * sync rounds change nothing: a refresh first asks the store for its change
- * stamp and reads nothing when it is the one of the last refresh. The
- * engine's rounds are taken in from the main loop, one refresh however many
- * rounds ended since. Not at idle priority: the notifier pages from this
- * list, and in a storm a busy loop would hold an idle source back for
- * seconds; at the default priority the refresh waits only for what is
- * already due (input included).
+ * Most sync rounds change nothing: a refresh first asks the store for its
+ * change stamp and reads nothing when it is the one of the last refresh.
+ * The engine's rounds are taken in from the main loop, one refresh however
+ * many rounds ended since. Not at idle priority: the notifier pages from
+ * what this list says changed, and in a storm a busy loop would hold an
+ * idle source back for seconds; at the default priority the refresh waits
+ * only for what is already due (input included).
  */
+
+/* What the model keeps of each incident. */
+typedef PieperIncidentKey Row;
+
+/* How many incidents stay materialised, and how many are read at once. */
+#define CACHE_SIZE 256
+#define BLOCK_SIZE 64
+
+typedef struct
+{
+  gint64          id;
+  PieperIncident *incident;
+  GList           link;
+} CacheEntry;
 
 struct _PieperIncidentListModel
 {
@@ -27,7 +46,10 @@ struct _PieperIncidentListModel
 
   PieperStore      *store;
   PieperSyncEngine *engine;
-  GPtrArray        *items;
+  GArray           *rows;
+  /* Store id → CacheEntry, the most recently used first in @lru. */
+  GHashTable       *cache;
+  GQueue            lru;
   /* The store's change stamp when the items were read, 0 before that. */
   guint64           stamp;
   guint             refresh_id;
@@ -38,6 +60,81 @@ static void list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (PieperIncidentListModel, pieper_incident_list_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
+#define ROW(self, k) (&g_array_index ((self)->rows, Row, (k)))
+
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *entry = data;
+
+  g_object_unref (entry->incident);
+  g_free (entry);
+}
+
+static PieperIncident *
+cache_lookup (PieperIncidentListModel *self,
+              gint64                   id)
+{
+  CacheEntry *entry = g_hash_table_lookup (self->cache, &id);
+
+  if (entry == NULL)
+    return NULL;
+
+  g_queue_unlink (&self->lru, &entry->link);
+  g_queue_push_head_link (&self->lru, &entry->link);
+  return entry->incident;
+}
+
+static void
+cache_remove (PieperIncidentListModel *self,
+              gint64                   id)
+{
+  CacheEntry *entry = g_hash_table_lookup (self->cache, &id);
+
+  if (entry == NULL)
+    return;
+
+  g_queue_unlink (&self->lru, &entry->link);
+  g_hash_table_remove (self->cache, &id);
+}
+
+static void
+cache_insert (PieperIncidentListModel *self,
+              PieperIncident          *incident)
+{
+  gint64 id = pieper_incident_get_id (incident);
+  CacheEntry *entry = g_hash_table_lookup (self->cache, &id);
+
+  if (entry != NULL)
+    {
+      g_set_object (&entry->incident, incident);
+      g_queue_unlink (&self->lru, &entry->link);
+      g_queue_push_head_link (&self->lru, &entry->link);
+      return;
+    }
+
+  entry = g_new0 (CacheEntry, 1);
+  entry->id = id;
+  entry->incident = g_object_ref (incident);
+  entry->link.data = entry;
+  g_hash_table_insert (self->cache, &entry->id, entry);
+  g_queue_push_head_link (&self->lru, &entry->link);
+
+  while (self->lru.length > CACHE_SIZE)
+    {
+      CacheEntry *oldest = self->lru.tail->data;
+
+      cache_remove (self, oldest->id);
+    }
+}
+
+static void
+cache_clear (PieperIncidentListModel *self)
+{
+  while (self->lru.head != NULL)
+    cache_remove (self, ((CacheEntry *) self->lru.head->data)->id);
+}
+
 static GType
 get_item_type (GListModel *model)
 {
@@ -47,7 +144,48 @@ get_item_type (GListModel *model)
 static guint
 get_n_items (GListModel *model)
 {
-  return PIEPER_INCIDENT_LIST_MODEL (model)->items->len;
+  return PIEPER_INCIDENT_LIST_MODEL (model)->rows->len;
+}
+
+/* Reads the window of incidents around @position into the cache, but for
+ * those already there (an object handed out stays the object it is). */
+static void
+read_block (PieperIncidentListModel *self,
+            guint                    position)
+{
+  g_autoptr(GPtrArray) block = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ids[BLOCK_SIZE];
+  guint offset = position - position % BLOCK_SIZE;
+  guint n = 0;
+
+  for (guint at = offset; at < offset + BLOCK_SIZE && at < self->rows->len; at++)
+    if (at == position || !g_hash_table_contains (self->cache, &ROW (self, at)->id))
+      ids[n++] = ROW (self, at)->id;
+
+  if (!(block = pieper_store_get_incidents (self->store, ids, n, &error)))
+    {
+      g_warning ("Could not read the incidents: %s", error->message);
+      return;
+    }
+
+  /* The one asked for last, so it is the last evicted. */
+  for (guint k = 0; k < block->len; k++)
+    {
+      PieperIncident *incident = g_ptr_array_index (block, k);
+      gint64 id = pieper_incident_get_id (incident);
+
+      if (id != ROW (self, position)->id && !g_hash_table_contains (self->cache, &id))
+        cache_insert (self, incident);
+    }
+  for (guint k = 0; k < block->len; k++)
+    {
+      PieperIncident *incident = g_ptr_array_index (block, k);
+
+      if (pieper_incident_get_id (incident) == ROW (self, position)->id &&
+          !g_hash_table_contains (self->cache, &ROW (self, position)->id))
+        cache_insert (self, incident);
+    }
 }
 
 static gpointer
@@ -55,11 +193,35 @@ get_item (GListModel *model,
           guint       position)
 {
   PieperIncidentListModel *self = PIEPER_INCIDENT_LIST_MODEL (model);
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+  PieperIncident *cached;
+  Row *row;
 
-  if (position >= self->items->len)
+  if (position >= self->rows->len)
     return NULL;
 
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  row = ROW (self, position);
+  if ((cached = cache_lookup (self, row->id)) != NULL)
+    return g_object_ref (cached);
+
+  read_block (self, position);
+  if ((cached = cache_lookup (self, row->id)) != NULL)
+    return g_object_ref (cached);
+
+  /* The store changed since the last refresh, which is on its way: this
+   * incident moved, or is gone. */
+  if ((incident = pieper_store_get_incident (self->store, row->id, &error)) == NULL)
+    {
+      /* Gone: what the list knows of it, until the refresh takes it out. */
+      incident = pieper_incident_new ("");
+      pieper_incident_set_id (incident, row->id);
+      pieper_incident_set_created_at (incident, row->created_at);
+      pieper_incident_set_status (incident, row->status);
+    }
+  cache_insert (self, incident);
+
+  return g_steal_pointer (&incident);
 }
 
 static void
@@ -87,7 +249,9 @@ pieper_incident_list_model_finalize (GObject *object)
 {
   PieperIncidentListModel *self = PIEPER_INCIDENT_LIST_MODEL (object);
 
-  g_clear_pointer (&self->items, g_ptr_array_unref);
+  cache_clear (self);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_clear_pointer (&self->rows, g_array_unref);
 
   G_OBJECT_CLASS (pieper_incident_list_model_parent_class)->finalize (object);
 }
@@ -104,7 +268,8 @@ pieper_incident_list_model_class_init (PieperIncidentListModelClass *klass)
 static void
 pieper_incident_list_model_init (PieperIncidentListModel *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, cache_entry_free);
 }
 
 PieperIncidentListModel *
@@ -165,93 +330,43 @@ pieper_incident_list_model_set_engine (PieperIncidentListModel *self,
     g_signal_connect_object (engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
 }
 
-static gboolean
-strv_equal (const char * const *a,
-            const char * const *b)
-{
-  if (a == NULL || b == NULL)
-    return (a == NULL || a[0] == NULL) && (b == NULL || b[0] == NULL);
-  return g_strv_equal (a, b);
-}
-
-/* Whether a row showing @a would show @b the same way. */
-static gboolean
-incident_equal (PieperIncident *a,
-                PieperIncident *b)
-{
-  return pieper_incident_get_id (a) == pieper_incident_get_id (b) &&
-         pieper_incident_get_status (a) == pieper_incident_get_status (b) &&
-         pieper_incident_get_urgency (a) == pieper_incident_get_urgency (b) &&
-         pieper_incident_get_pending (a) == pieper_incident_get_pending (b) &&
-         pieper_incident_get_number (a) == pieper_incident_get_number (b) &&
-         pieper_incident_get_escalation_level (a) == pieper_incident_get_escalation_level (b) &&
-         pieper_incident_get_updated_at (a) == pieper_incident_get_updated_at (b) &&
-         pieper_incident_get_created_at (a) == pieper_incident_get_created_at (b) &&
-         pieper_incident_get_last_status_change_at (a) == pieper_incident_get_last_status_change_at (b) &&
-         pieper_incident_get_snoozed_until (a) == pieper_incident_get_snoozed_until (b) &&
-         g_strcmp0 (pieper_incident_get_title (a), pieper_incident_get_title (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_priority (a), pieper_incident_get_priority (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_service (a), pieper_incident_get_service (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_escalation_policy (a), pieper_incident_get_escalation_policy (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_chat_url (a), pieper_incident_get_chat_url (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_video_url (a), pieper_incident_get_video_url (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_status_page_url (a), pieper_incident_get_status_page_url (b)) == 0 &&
-         g_strcmp0 (pieper_incident_get_postmortem_url (a), pieper_incident_get_postmortem_url (b)) == 0 &&
-         strv_equal (pieper_incident_get_assignees (a), pieper_incident_get_assignees (b)) &&
-         strv_equal (pieper_incident_get_assignee_ids (a), pieper_incident_get_assignee_ids (b));
-}
-
-/* Replaces @removed items at @position by @added items of @fresh from
+/* Replaces @removed rows at @position by @added rows of @fresh from
  * @from, then says so. */
 static void
 splice (PieperIncidentListModel *self,
         guint                    position,
         guint                    removed,
-        GPtrArray               *fresh,
+        GArray                  *fresh,
         guint                    from,
         guint                    added)
 {
   if (removed == 0 && added == 0)
     return;
 
-  g_ptr_array_remove_range (self->items, position, removed);
-  for (guint k = 0; k < added; k++)
-    g_ptr_array_insert (self->items, position + k,
-                        g_object_ref (g_ptr_array_index (fresh, from + k)));
+  g_array_remove_range (self->rows, position, removed);
+  g_array_insert_vals (self->rows, position, &g_array_index (fresh, Row, from), added);
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
 }
 
 static GHashTable *
-index_ids (GArray *ids)
+index_ids (GArray *rows)
 {
   GHashTable *positions = g_hash_table_new (g_int64_hash, g_int64_equal);
 
   /* The array no longer grows, so pointers into it make stable keys. */
-  for (guint k = 0; k < ids->len; k++)
-    g_hash_table_insert (positions, &g_array_index (ids, gint64, k), GUINT_TO_POINTER (k));
+  for (guint k = 0; k < rows->len; k++)
+    g_hash_table_insert (positions, &g_array_index (rows, Row, k).id, GUINT_TO_POINTER (k));
   return positions;
-}
-
-static GArray *
-ids_of (GPtrArray *incidents)
-{
-  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), incidents->len);
-
-  for (guint k = 0; k < incidents->len; k++)
-    {
-      gint64 id = pieper_incident_get_id (g_ptr_array_index (incidents, k));
-      g_array_append_val (ids, id);
-    }
-  return ids;
 }
 
 gboolean
 pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
                                     GError                  **error)
 {
-  g_autoptr(GPtrArray) fresh = NULL;
   g_autoptr(GArray) old_ids = NULL;
   g_autoptr(GArray) fresh_ids = NULL;
+  GHashTableIter iter;
+  gpointer value;
   g_autoptr(GHashTable) old_positions = NULL;
   g_autoptr(GHashTable) fresh_positions = NULL;
   g_autoptr(GHashTable) removed = NULL;
@@ -271,13 +386,41 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
   if (stamp == self->stamp)
     return TRUE;
 
-  if (!(fresh = pieper_store_list_incidents (self->store, PIEPER_FILTER_ALL, error)))
+  /* Rows, not incidents: the store reads them from one index. */
+  if (!(fresh_ids = pieper_store_list_incident_keys (self->store, error)))
     return FALSE;
 
-  old_ids = ids_of (self->items);
-  fresh_ids = ids_of (fresh);
+  /* The first read (at start, before the first frame): all of it is new,
+   * one run, and nothing to merge with. */
+  if (self->rows->len == 0)
+    {
+      splice (self, 0, 0, fresh_ids, 0, fresh_ids->len);
+      self->stamp = stamp;
+      return TRUE;
+    }
+
+  old_ids = g_array_copy (self->rows);
   old_positions = index_ids (old_ids);
   fresh_positions = index_ids (fresh_ids);
+
+  /* Before any signal asks for them: the cached incidents that changed or
+   * are gone are let go, to be read again when asked for. One that shows
+   * the same stays the object it was. */
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CacheEntry *entry = value;
+      gpointer old_at, fresh_at;
+
+      if (!g_hash_table_lookup_extended (fresh_positions, &entry->id, NULL, &fresh_at) ||
+          !g_hash_table_lookup_extended (old_positions, &entry->id, NULL, &old_at) ||
+          g_array_index (old_ids, Row, GPOINTER_TO_UINT (old_at)).digest !=
+          g_array_index (fresh_ids, Row, GPOINTER_TO_UINT (fresh_at)).digest)
+        {
+          g_queue_unlink (&self->lru, &entry->link);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
   /* Old items taken out to enter again further down, and fresh items put
    * in whose old place is further down. */
   removed = g_hash_table_new (g_int64_hash, g_int64_equal);
@@ -293,8 +436,8 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
    * the old item i is at run_position + run_removed. */
   while (i < old_ids->len || j < fresh_ids->len)
     {
-      gint64 *old_id = i < old_ids->len ? &g_array_index (old_ids, gint64, i) : NULL;
-      gint64 *fresh_id = j < fresh_ids->len ? &g_array_index (fresh_ids, gint64, j) : NULL;
+      gint64 *old_id = i < old_ids->len ? &g_array_index (old_ids, Row, i).id : NULL;
+      gint64 *fresh_id = j < fresh_ids->len ? &g_array_index (fresh_ids, Row, j).id : NULL;
       gpointer old_in_fresh = NULL, fresh_in_old = NULL;
       gboolean old_known, fresh_known;
 
@@ -313,10 +456,9 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
 
       if (old_id != NULL && fresh_id != NULL && *old_id == *fresh_id)
         {
-          if (incident_equal (g_ptr_array_index (self->items, run_position + run_removed),
-                              g_ptr_array_index (fresh, j)))
+          if (g_array_index (old_ids, Row, i).digest == g_array_index (fresh_ids, Row, j).digest)
             {
-              splice (self, run_position, run_removed, fresh, run_position, run_added);
+              splice (self, run_position, run_removed, fresh_ids, run_position, run_added);
               run_position += run_added + 1;
               run_removed = run_added = 0;
             }
@@ -368,8 +510,8 @@ pieper_incident_list_model_refresh (PieperIncidentListModel  *self,
         }
     }
 
-  splice (self, run_position, run_removed, fresh, run_position, run_added);
-  g_assert (self->items->len == fresh->len);
+  splice (self, run_position, run_removed, fresh_ids, run_position, run_added);
+  g_assert (self->rows->len == fresh_ids->len);
   self->stamp = stamp;
 
   return TRUE;
@@ -381,8 +523,8 @@ pieper_incident_list_model_find (PieperIncidentListModel *self,
 {
   g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), G_MAXUINT);
 
-  for (guint k = 0; k < self->items->len; k++)
-    if (pieper_incident_get_id (g_ptr_array_index (self->items, k)) == id)
+  for (guint k = 0; k < self->rows->len; k++)
+    if (ROW (self, k)->id == id)
       return k;
 
   return G_MAXUINT;
@@ -395,7 +537,8 @@ pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
 {
   g_autoptr(PieperIncident) fresh = NULL;
   g_autoptr(GError) local_error = NULL;
-  PieperIncident *shown;
+  Row *shown;
+  Row row;
   guint position;
 
   g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), FALSE);
@@ -406,9 +549,13 @@ pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
   if (position == G_MAXUINT)
     return pieper_incident_list_model_refresh (self, error);
 
-  if (!(fresh = pieper_store_get_incident (self->store, id, &local_error)))
+  /* The key before the incident: should another process write in
+   * between, the incident is the newer, and the next refresh, finding
+   * another key, reads it again. */
+  if (!pieper_store_get_incident_key (self->store, id, &row, &local_error) ||
+      !(fresh = pieper_store_get_incident (self->store, id, &local_error)))
     {
-      if (local_error != NULL && !g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
+      if (!g_error_matches (local_error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -416,14 +563,14 @@ pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
       return pieper_incident_list_model_refresh (self, error);
     }
 
-  shown = g_ptr_array_index (self->items, position);
-  if (pieper_incident_get_created_at (fresh) != pieper_incident_get_created_at (shown))
+  shown = ROW (self, position);
+  if (row.created_at != shown->created_at)
     return pieper_incident_list_model_refresh (self, error);
 
-  if (!incident_equal (shown, fresh))
+  if (row.digest != shown->digest)
     {
-      g_ptr_array_index (self->items, position) = g_steal_pointer (&fresh);
-      g_object_unref (shown);
+      *shown = row;
+      cache_insert (self, fresh);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
     }
 

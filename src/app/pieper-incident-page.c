@@ -411,34 +411,25 @@ note_activate_cb (PieperIncidentPage *self)
 }
 
 /* The people the account's incidents name, by server id, but for the
- * incident's own assignees: the ones a responder hands over to. */
+ * incident's own assignees: the ones a responder hands over to. Asked of
+ * the store, which reads the assignees alone (not ten thousand incidents). */
 static GHashTable *
 collect_people (PieperIncident *incident,
-                GListModel     *incidents)
+                PieperStore    *store)
 {
-  GHashTable *people = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   const char * const *current = pieper_incident_get_assignee_ids (incident);
-  gint64 account_id = pieper_incident_get_account_id (incident);
-  guint n = g_list_model_get_n_items (incidents);
+  g_autoptr(GError) error = NULL;
+  GHashTable *people;
 
-  for (guint k = 0; k < n; k++)
+  people = pieper_store_list_people (store, pieper_incident_get_account_id (incident), &error);
+  if (people == NULL)
     {
-      g_autoptr(PieperIncident) other = g_list_model_get_item (incidents, k);
-      const char * const *ids = pieper_incident_get_assignee_ids (other);
-      const char * const *names = pieper_incident_get_assignees (other);
-
-      if (pieper_incident_get_account_id (other) != account_id || ids == NULL || names == NULL)
-        continue;
-
-      /* Names and ids are parallel only where the server gave both. */
-      if (g_strv_length ((char **) ids) != g_strv_length ((char **) names))
-        continue;
-
-      for (guint a = 0; ids[a] != NULL; a++)
-        if (*ids[a] != '\0' && (current == NULL || !g_strv_contains (current, ids[a])))
-          g_hash_table_replace (people, g_strdup (ids[a]),
-                                g_strdup (*names[a] != '\0' ? names[a] : ids[a]));
+      g_warning ("Could not read who the incidents name: %s", error->message);
+      return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     }
+
+  for (guint a = 0; current != NULL && current[a] != NULL; a++)
+    g_hash_table_remove (people, current[a]);
 
   return people;
 }
@@ -506,8 +497,7 @@ reassign_show_cb (PieperIncidentPage *self)
       return;
     }
 
-  people = collect_people (self->incident,
-                           G_LIST_MODEL (pieper_application_get_incidents (PIEPER_APPLICATION (application))));
+  people = collect_people (self->incident, pieper_application_get_store (PIEPER_APPLICATION (application)));
   add_responder (people, self->incident, pieper_application_get_store (PIEPER_APPLICATION (application)));
   ids = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, people);

@@ -295,9 +295,10 @@ pieper_notifier_update (PieperNotifier *self)
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GPtrArray) decisions = NULL;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) triggered = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree gint64 *ids = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint n;
 
   g_return_if_fail (PIEPER_IS_NOTIFIER (self));
 
@@ -315,15 +316,19 @@ pieper_notifier_update (PieperNotifier *self)
                                     pieper_account_get_user_name (account));
       }
 
-  n = g_list_model_get_n_items (self->incidents);
-  for (guint i = 0; i < n; i++)
+  /* Only a triggered incident pages (pieper_alarm_policy_update() passes
+   * over the others): read only those from the store, not every item of
+   * the list, which keeps objects only for the rows a view shows. The
+   * list's changes are what says when to look. */
+  if (!(triggered = pieper_store_list_incidents (self->store, PIEPER_FILTER_TRIGGERED, &error)))
     {
-      PieperIncident *incident = g_list_model_get_item (self->incidents, i);
-
-      g_ptr_array_add (incidents, incident);
+      /* Pages stay as they are until the next update. */
+      g_warning ("Could not read the incidents: %s", error->message);
+      return;
     }
+  g_ptr_array_extend_and_steal (incidents, g_steal_pointer (&triggered));
   /* For the summaries' bodies: store id → incident. */
-  ids = g_new (gint64, MAX (n, 1));
+  ids = g_new (gint64, MAX (incidents->len, 1));
   for (guint i = 0; i < incidents->len; i++)
     {
       ids[i] = pieper_incident_get_id (g_ptr_array_index (incidents, i));

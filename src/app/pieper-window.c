@@ -139,6 +139,27 @@ filter_func (gpointer item,
   return shown && matches_search (incident, self->search);
 }
 
+/* The filter, when there is one to apply: "All" without a search shows
+ * every incident, and a filter would read each of them from the store
+ * (the model keeps only the few a view asks for). */
+static void
+refilter (PieperWindow *self)
+{
+  gboolean all;
+
+  if (self->filter == NULL || self->filtered == NULL)
+    return;
+
+  all = (Filter) gtk_drop_down_get_selected (self->filter_dropdown) == FILTER_ALL &&
+        (self->search == NULL || *self->search == '\0');
+  if (all)
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
 static void
 update_list_state (PieperWindow *self)
 {
@@ -348,8 +369,7 @@ accounts_changed_cb (PieperWindow *self)
   gtk_stack_set_visible_child_name (self->main_stack, first_run ? "welcome" : "incidents");
 
   /* Mine may have learnt who the responder is. */
-  if (self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self);
 }
 
 static void
@@ -357,14 +377,13 @@ search_changed_cb (PieperWindow *self)
 {
   g_free (self->search);
   self->search = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self);
 }
 
 static void
 filter_changed_cb (PieperWindow *self)
 {
-  if (self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self);
 }
 
 static void
@@ -574,8 +593,8 @@ pieper_window_constructed (GObject *object)
 
   incidents = G_LIST_MODEL (pieper_application_get_incidents (self->application));
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (incidents),
-                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->filtered = gtk_filter_list_model_new (g_object_ref (incidents), NULL);
+  refilter (self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

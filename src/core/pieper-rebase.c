@@ -23,60 +23,55 @@
  *  - note: no change to the incident; it shows on the timeline.
  */
 static void
-apply_one (PieperIncident *incident,
-           PieperAction   *action)
+apply_one (PieperRebaseState *state,
+           PieperAction      *action)
 {
-  PieperStatus status = pieper_incident_get_status (incident);
-  gboolean open = status != PIEPER_STATUS_RESOLVED;
+  gboolean open = state->status != PIEPER_STATUS_RESOLVED;
 
   switch (pieper_action_get_op (action))
     {
     case PIEPER_OP_ACKNOWLEDGE:
-      if (status == PIEPER_STATUS_TRIGGERED)
-        pieper_incident_set_status (incident, PIEPER_STATUS_ACKNOWLEDGED);
+      if (state->status == PIEPER_STATUS_TRIGGERED)
+        state->status = PIEPER_STATUS_ACKNOWLEDGED;
       break;
 
     case PIEPER_OP_RESOLVE:
-      pieper_incident_set_status (incident, PIEPER_STATUS_RESOLVED);
-      pieper_incident_set_snoozed_until (incident, 0);
+      state->status = PIEPER_STATUS_RESOLVED;
+      state->snoozed_until = 0;
       break;
 
     case PIEPER_OP_ESCALATE:
       if (open)
         {
           int level = pieper_action_get_level (action);
-          int server_next = pieper_incident_get_escalation_level (incident) + 1;
+          int server_next = state->escalation_level + 1;
 
           /* "The next level" stays the next one when the server escalated
            * by itself since (the sync engine sends the same). */
           if (level <= 0 || (pieper_action_get_next (action) && server_next > level))
             level = server_next;
-          pieper_incident_set_escalation_level (incident, level);
-          pieper_incident_set_status (incident, PIEPER_STATUS_TRIGGERED);
-          pieper_incident_set_snoozed_until (incident, 0);
+          state->escalation_level = level;
+          state->status = PIEPER_STATUS_TRIGGERED;
+          state->snoozed_until = 0;
         }
       break;
 
     case PIEPER_OP_REASSIGN:
       if (open)
         {
-          const char *user = pieper_action_get_user (action);
-          const char * const assignees[] = { user, NULL };
-
-          pieper_incident_set_assignees (incident, assignees);
-          pieper_incident_set_assignee_ids (incident, assignees);
-          pieper_incident_set_status (incident, PIEPER_STATUS_TRIGGERED);
-          pieper_incident_set_snoozed_until (incident, 0);
+          state->assignee = pieper_action_get_user (action);
+          state->reassigned = TRUE;
+          state->status = PIEPER_STATUS_TRIGGERED;
+          state->snoozed_until = 0;
         }
       break;
 
     case PIEPER_OP_SNOOZE:
       if (open)
         {
-          pieper_incident_set_status (incident, PIEPER_STATUS_ACKNOWLEDGED);
-          pieper_incident_set_snoozed_until (incident,
-                                             pieper_action_get_created_at (action) +
-                                             60 * (gint64) pieper_action_get_minutes (action));
+          state->status = PIEPER_STATUS_ACKNOWLEDGED;
+          state->snoozed_until = pieper_action_get_created_at (action) +
+                                 60 * (gint64) pieper_action_get_minutes (action);
         }
       break;
 
@@ -89,14 +84,40 @@ apply_one (PieperIncident *incident,
 }
 
 void
-_pieper_rebase (PieperIncident *incident,
-                GPtrArray      *actions)
+_pieper_rebase_state (PieperRebaseState *state,
+                      GPtrArray         *actions)
 {
-  g_return_if_fail (PIEPER_IS_INCIDENT (incident));
+  g_return_if_fail (state != NULL);
   g_return_if_fail (actions != NULL);
 
   for (guint i = 0; i < actions->len; i++)
-    apply_one (incident, g_ptr_array_index (actions, i));
+    apply_one (state, g_ptr_array_index (actions, i));
+}
+
+void
+_pieper_rebase (PieperIncident *incident,
+                GPtrArray      *actions)
+{
+  PieperRebaseState state = { 0, };
+
+  g_return_if_fail (PIEPER_IS_INCIDENT (incident));
+  g_return_if_fail (actions != NULL);
+
+  state.status = pieper_incident_get_status (incident);
+  state.escalation_level = pieper_incident_get_escalation_level (incident);
+  state.snoozed_until = pieper_incident_get_snoozed_until (incident);
+  _pieper_rebase_state (&state, actions);
+
+  pieper_incident_set_status (incident, state.status);
+  pieper_incident_set_escalation_level (incident, state.escalation_level);
+  pieper_incident_set_snoozed_until (incident, state.snoozed_until);
+  if (state.reassigned)
+    {
+      const char * const assignees[] = { state.assignee, NULL };
+
+      pieper_incident_set_assignees (incident, assignees);
+      pieper_incident_set_assignee_ids (incident, assignees);
+    }
 }
 
 static PieperTimelineKind

@@ -164,6 +164,14 @@ static const char * const migrations[] = {
   "  WHERE state IN ('pending', 'inflight');"
   "CREATE INDEX outbox_unsent_by_account ON outbox (account_id, incident_id, id)"
   "  WHERE state IN ('pending', 'inflight');",
+
+  /* 5: what the incident list needs, read from one index: a row version
+   * that every write of the row changes (_pieper_store_upsert_incident),
+   * and the list's order with the snapshot's status and that version, so
+   * pieper_store_list_incident_keys() reads no table row and sorts
+   * nothing. Rows stored before start at version 0. */
+  ("ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+   "CREATE INDEX incidents_by_list ON incidents (created_at DESC, id DESC, status, version);"),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PIEPER_STORE_SCHEMA_VERSION);

@@ -765,15 +765,21 @@ _pieper_store_upsert_incident (PieperStore     *self,
    * not overwrite it. Unsent actions live in the outbox, not here, so no
    * snapshot can erase one. One the same as the stored row writes nothing:
    * no page of the WAL, and no move of the change stamp, when a round
-   * pulls incidents that did not change. */
+   * pulls incidents that did not change.
+   *
+   * A write that changes the row changes its version (the list model's
+   * sign that the row shows something else): one more than before on an
+   * update; a random one on an insert, so that an incident stored under
+   * the id of one deleted since (SQLite reuses the largest rowid) does
+   * not take over the old one's version. */
   if (!(stmt = _pieper_store_prepare (self,
                                       "INSERT INTO incidents (account_id, remote_id, number, title, status,"
                                       " urgency, priority, service, escalation_policy, escalation_level,"
                                       " assignees, assignee_ids, html_url, created_at, updated_at,"
                                       " last_status_change_at, chat_url, video_url, status_page_url,"
-                                      " postmortem_url)"
+                                      " postmortem_url, version)"
                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                                      " ?15, ?16, ?17, ?18, ?19, ?20)"
+                                      " ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
                                       " ON CONFLICT (account_id, remote_id) DO UPDATE SET"
                                       " number = excluded.number,"
                                       " title = COALESCE (NULLIF (excluded.title, ''), incidents.title),"
@@ -787,7 +793,8 @@ _pieper_store_upsert_incident (PieperStore     *self,
                                       " last_status_change_at = excluded.last_status_change_at,"
                                       " chat_url = excluded.chat_url, video_url = excluded.video_url,"
                                       " status_page_url = excluded.status_page_url,"
-                                      " postmortem_url = excluded.postmortem_url"
+                                      " postmortem_url = excluded.postmortem_url,"
+                                      " version = incidents.version + 1"
                                       " WHERE (excluded.updated_at = 0 OR excluded.updated_at >= incidents.updated_at)"
                                       " AND (incidents.title IS NOT COALESCE (NULLIF (excluded.title, ''), incidents.title)"
                                       " OR incidents.number IS NOT excluded.number"
@@ -838,6 +845,7 @@ _pieper_store_upsert_incident (PieperStore     *self,
   bind_text_static (stmt, 18, pieper_incident_get_video_url (incident));
   bind_text_static (stmt, 19, pieper_incident_get_status_page_url (incident));
   bind_text_static (stmt, 20, pieper_incident_get_postmortem_url (incident));
+  sqlite3_bind_int64 (stmt, 21, ((gint64) g_random_int () << 31) ^ g_random_int ());
 
   return _pieper_store_step_done (self, stmt, error);
 }
@@ -1135,11 +1143,9 @@ apply_overlay (PieperIncident *incident,
 }
 
 static gboolean
-matches_filter (PieperIncident *incident,
-                PieperFilter    filter)
+matches_filter (PieperStatus status,
+                PieperFilter filter)
 {
-  PieperStatus status = pieper_incident_get_status (incident);
-
   switch (filter)
     {
     case PIEPER_FILTER_ALL:
@@ -1155,6 +1161,289 @@ matches_filter (PieperIncident *incident,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The list as rows */
+
+/* SplitMix64's finaliser: every bit of the input moves half the output. */
+static inline guint64
+mix64 (guint64 h)
+{
+  h ^= h >> 30;
+  h *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  h ^= h >> 27;
+  h *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  h ^= h >> 31;
+  return h;
+}
+
+/* A row's key: its snapshot's version (moved by every write of the row),
+ * the count of its unsent actions and which state-changing ones they are:
+ * what the effective incident is computed from. */
+static guint64
+row_key (gint64     version,
+         guint      pending,
+         GPtrArray *actions)
+{
+  guint64 key = mix64 ((guint64) version);
+
+  key = mix64 (key ^ pending);
+  for (guint i = 0; actions != NULL && i < actions->len; i++)
+    key = mix64 (key ^ (guint64) pieper_action_get_id (g_ptr_array_index (actions, i)));
+
+  return key;
+}
+
+/* A row of "SELECT id, created_at, status, version FROM incidents". */
+static PieperIncidentKey
+key_from_row (PieperStmt *stmt,
+              Overlay    *overlay)
+{
+  PieperIncidentKey row = { 0, };
+  PieperRebaseState state = { 0, };
+  GPtrArray *actions;
+
+  row.id = sqlite3_column_int64 (stmt, 0);
+  row.created_at = sqlite3_column_int64 (stmt, 1);
+  state.status = PIEPER_STATUS_TRIGGERED;
+  pieper_status_from_string (_pieper_column_text (stmt, 2), &state.status);
+
+  /* The rules of apply_overlay(), on the status alone. */
+  actions = g_hash_table_lookup (overlay->actions, &row.id);
+  if (actions != NULL)
+    _pieper_rebase_state (&state, actions);
+  row.status = state.status;
+  row.digest = row_key (sqlite3_column_int64 (stmt, 3),
+                        GPOINTER_TO_UINT (g_hash_table_lookup (overlay->counts, &row.id)),
+                        actions);
+
+  return row;
+}
+
+static GArray *
+list_rows (PieperStore  *self,
+           GError      **error)
+{
+  g_auto(Overlay) overlay = { NULL, NULL };
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GArray) rows = NULL;
+  int rc;
+
+  if (!load_overlay (self, 0, &overlay, error))
+    return NULL;
+
+  /* The list's order, the status and the version are all in the index
+   * incidents_by_list: SQLite reads it alone, in order, and sorts nothing. */
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT id, created_at, status, version FROM incidents"
+                                      " ORDER BY created_at DESC, id DESC",
+                                      error)))
+    return NULL;
+
+  rows = g_array_new (FALSE, FALSE, sizeof (PieperIncidentKey));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PieperIncidentKey row = key_from_row (stmt, &overlay);
+
+      g_array_append_val (rows, row);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&rows);
+}
+
+GArray *
+pieper_store_list_incident_keys (PieperStore  *self,
+                                 GError      **error)
+{
+  GArray *rows;
+  gboolean own_transaction;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  /* One read transaction, so the snapshot and the outbox agree. */
+  own_transaction = sqlite3_get_autocommit (self->db);
+  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+    return NULL;
+
+  rows = list_rows (self, error);
+
+  if (own_transaction)
+    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return rows;
+}
+
+static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+gboolean
+pieper_store_get_incident_key (PieperStore        *self,
+                               gint64              id,
+                               PieperIncidentKey  *key,
+                               GError            **error)
+{
+  g_auto(Overlay) overlay = { NULL, NULL };
+  g_autoptr(PieperStmt) stmt = NULL;
+  gboolean own_transaction;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  own_transaction = sqlite3_get_autocommit (self->db);
+  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+    return FALSE;
+
+  if (!load_overlay (self, id, &overlay, error) ||
+      !(stmt = _pieper_store_prepare (self,
+                                      "SELECT id, created_at, status, version FROM incidents WHERE id = ?",
+                                      error)))
+    goto out;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *key = key_from_row (stmt, &overlay);
+      ok = TRUE;
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND,
+                 _("No incident %lld"), (long long) id);
+  else
+    _pieper_store_set_error (self, rc, error);
+
+out:
+  g_clear_pointer (&stmt, _pieper_stmt_release);
+  if (own_transaction)
+    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return ok;
+}
+
+static GPtrArray *
+get_incidents (PieperStore   *self,
+               const gint64  *ids,
+               guint          n_ids,
+               GError       **error)
+{
+  g_auto(Overlay) overlay = { NULL, NULL };
+  g_autoptr(PieperStmt) stmt = NULL;
+  g_autoptr(GHashTable) positions = NULL;
+  g_autoptr(GPtrArray) slots = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GString) json = g_string_new ("[");
+  int rc;
+
+  if (!load_overlay (self, 0, &overlay, error))
+    return NULL;
+
+  /* The ids as one JSON array: one statement, however many. */
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+  g_string_append_c (json, ']');
+
+  if (!(stmt = _pieper_store_prepare (self,
+                                      "SELECT " INCIDENT_COLUMNS " FROM incidents i"
+                                      " WHERE i.id IN (SELECT value FROM json_each (?1))",
+                                      error)))
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, json->str, json->len, SQLITE_STATIC);
+
+  /* Each id's place in @ids (plus one): the rows come in the table's order. */
+  positions = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < n_ids; i++)
+    g_hash_table_insert (positions, (gpointer) &ids[i], GUINT_TO_POINTER (i + 1));
+  slots = g_ptr_array_new_full (n_ids, unref_if_set);
+  g_ptr_array_set_size (slots, n_ids);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      guint at = GPOINTER_TO_UINT (g_hash_table_lookup (positions, &id));
+      PieperIncident *incident;
+
+      if (at == 0 || g_ptr_array_index (slots, at - 1) != NULL)
+        continue;
+      incident = incident_from_row (stmt);
+      apply_overlay (incident, &overlay);
+      g_ptr_array_index (slots, at - 1) = incident;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _pieper_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  /* The same id twice in @ids is read once, and listed once. */
+  incidents = g_ptr_array_new_full (n_ids, g_object_unref);
+  for (guint i = 0; i < n_ids; i++)
+    if (g_ptr_array_index (slots, i) != NULL)
+      g_ptr_array_add (incidents, g_steal_pointer (&g_ptr_array_index (slots, i)));
+
+  return g_steal_pointer (&incidents);
+}
+
+GPtrArray *
+pieper_store_get_incidents (PieperStore   *self,
+                            const gint64  *ids,
+                            guint          n_ids,
+                            GError       **error)
+{
+  GPtrArray *incidents;
+  gboolean own_transaction;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  own_transaction = sqlite3_get_autocommit (self->db);
+  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+    return NULL;
+
+  incidents = get_incidents (self, ids, n_ids, error);
+
+  if (own_transaction)
+    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return incidents;
+}
+
+/* The effective incidents whose status matches @filter, in the list's
+ * order. In the caller's read transaction. */
+static GPtrArray *
+list_filtered (PieperStore   *self,
+               PieperFilter   filter,
+               GError       **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  if (!(rows = list_rows (self, error)))
+    return NULL;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      PieperIncidentKey *row = &g_array_index (rows, PieperIncidentKey, i);
+
+      if (matches_filter (row->status, filter))
+        g_array_append_val (ids, row->id);
+    }
+
+  return get_incidents (self, (const gint64 *) (gpointer) ids->data, ids->len, error);
 }
 
 GPtrArray *
@@ -1175,6 +1464,15 @@ pieper_store_list_incidents (PieperStore   *self,
   if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
     return NULL;
 
+  /* A filter keeps a few of many (the notifier's triggered incidents):
+   * the effective statuses first, from the list's index, and then only
+   * the incidents that match. */
+  if (filter != PIEPER_FILTER_ALL)
+    {
+      incidents = list_filtered (self, filter, error);
+      goto out;
+    }
+
   if (!load_overlay (self, 0, &overlay, error))
     goto out;
 
@@ -1190,7 +1488,7 @@ pieper_store_list_incidents (PieperStore   *self,
       g_autoptr(PieperIncident) incident = incident_from_row (stmt);
 
       apply_overlay (incident, &overlay);
-      if (matches_filter (incident, filter))
+      if (matches_filter (pieper_incident_get_status (incident), filter))
         g_ptr_array_add (incidents, g_steal_pointer (&incident));
     }
 
@@ -1250,6 +1548,107 @@ get_incident (PieperStore  *self,
     }
 
   return g_steal_pointer (&incident);
+}
+
+/* Adds one person, by server id, named by the id when the name is empty. */
+static void
+add_people (GHashTable *people,
+            const char *id,
+            const char *name)
+{
+  if (id != NULL && *id != '\0')
+    g_hash_table_replace (people, g_strdup (id), g_strdup (name != NULL && *name != '\0' ? name : id));
+}
+
+static gboolean
+list_people (PieperStore  *self,
+             gint64        account_id,
+             GHashTable   *people,
+             GError      **error)
+{
+  g_auto(Overlay) overlay = { NULL, NULL };
+  GHashTableIter iter;
+  gpointer key;
+  int rc;
+
+  if (!load_overlay (self, 0, &overlay, error))
+    return FALSE;
+
+  /* The snapshots' assignees, without reading the incidents into objects;
+   * an incident with unsent state-changing actions (a reassign may name
+   * someone else) is left to the loop below. In the list's order, as the
+   * list's readers met them. */
+  {
+    g_autoptr(PieperStmt) stmt = NULL;
+
+    if (!(stmt = _pieper_store_prepare (self,
+                                        "SELECT i.id, ids.value, names.value FROM incidents i,"
+                                        " json_each (CASE WHEN json_valid (i.assignee_ids) THEN i.assignee_ids END) ids,"
+                                        " json_each (CASE WHEN json_valid (i.assignees) THEN i.assignees END) names"
+                                        " WHERE i.account_id = ?1 AND ids.key = names.key"
+                                        " AND json_array_length (i.assignee_ids) = json_array_length (i.assignees)"
+                                        " ORDER BY i.created_at DESC, i.id DESC, ids.key",
+                                        error)))
+      return FALSE;
+
+    sqlite3_bind_int64 (stmt, 1, account_id);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        if (!g_hash_table_contains (overlay.actions, &id))
+          add_people (people, _pieper_column_text (stmt, 1), _pieper_column_text (stmt, 2));
+      }
+
+    if (rc != SQLITE_DONE)
+      return _pieper_store_set_error (self, rc, error);
+  }
+
+  g_hash_table_iter_init (&iter, overlay.actions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_autoptr(PieperIncident) incident = NULL;
+      const char * const *ids;
+      const char * const *names;
+
+      if (!(incident = get_incident (self, *(gint64 *) key, TRUE, error)))
+        return FALSE;
+
+      ids = pieper_incident_get_assignee_ids (incident);
+      names = pieper_incident_get_assignees (incident);
+      if (pieper_incident_get_account_id (incident) != account_id || ids == NULL || names == NULL ||
+          g_strv_length ((char **) ids) != g_strv_length ((char **) names))
+        continue;
+
+      for (guint a = 0; ids[a] != NULL; a++)
+        add_people (people, ids[a], names[a]);
+    }
+
+  return TRUE;
+}
+
+GHashTable *
+pieper_store_list_people (PieperStore  *self,
+                          gint64        account_id,
+                          GError      **error)
+{
+  g_autoptr(GHashTable) people = NULL;
+  gboolean own_transaction;
+  gboolean ok;
+
+  g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
+
+  own_transaction = sqlite3_get_autocommit (self->db);
+  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+    return NULL;
+
+  people = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ok = list_people (self, account_id, people, error);
+
+  if (own_transaction)
+    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return ok ? g_steal_pointer (&people) : NULL;
 }
 
 PieperIncident *

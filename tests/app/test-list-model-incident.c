@@ -30,6 +30,10 @@ typedef struct
   GArray                  *changes;
   /* Statements that read the whole list, traced on the store's connection. */
   guint                    list_reads;
+  /* Statements that read a window of it, for a view. */
+  guint                    window_reads;
+  /* Statements that read incidents, not only the list's keys. */
+  guint                    incident_reads;
 } Fixture;
 
 typedef struct
@@ -132,9 +136,18 @@ trace_cb (unsigned int  type,
   Fixture *fixture = user_data;
   const char *sql = sqlite3_sql (statement);
 
-  /* pieper_store_list_incidents(), not the read of one incident by id. */
-  if (sql != NULL && strstr (sql, "FROM incidents i") != NULL && strstr (sql, "i.id = ?") == NULL)
+  if (sql == NULL || strstr (sql, "FROM incidents") == NULL)
+    return 0;
+
+  /* The whole list, as keys or as incidents; not the read of one incident
+   * by id nor of the window a view asks for. */
+  if (strstr (sql, "ORDER BY") != NULL && strstr (sql, "json_each") == NULL)
     fixture->list_reads++;
+  if (strstr (sql, "json_each (?1)") != NULL)
+    fixture->window_reads++;
+  /* Any read of incidents' columns beyond the list's keys. */
+  if (strstr (sql, "i.remote_id") != NULL)
+    fixture->incident_reads++;
 
   return 0;
 }
@@ -258,6 +271,8 @@ test_unchanged (Fixture       *fixture,
   g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (fixture->list_reads, ==, 1);
+  /* The list's keys only: no incident built for the refresh. */
+  g_assert_cmpuint (fixture->incident_reads, ==, 0);
   g_assert_cmpuint (fixture->changes->len, ==, 1);
   assert_is_store (fixture);
 }
@@ -324,6 +339,116 @@ test_coalesced (Fixture       *fixture,
   g_assert_cmpuint (fixture->list_reads, ==, 2);
 }
 
+/* More incidents than the model keeps objects for: each is read from the
+ * store when asked for, a window at a time, and is what the store lists;
+ * one asked for again soon after is the same object. */
+static void
+test_window (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = incidents_up_to (600);
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(PieperIncident) first = NULL;
+  g_autoptr(PieperIncident) again = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *model = G_LIST_MODEL (fixture->model);
+
+  apply_snapshot (fixture, incidents);
+  /* Pending, at position 600 - 3: its window shows it acknowledged. */
+  action = pieper_outbox_acknowledge (outbox, id_of (fixture, "PREF0003"), &error);
+  g_assert_no_error (error);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->list_reads, ==, 1);
+
+  fixture->window_reads = 0;
+  assert_is_store (fixture);
+  /* 600 incidents in windows of 64: ten reads, each window once. */
+  g_assert_cmpuint (fixture->window_reads, ==, 10);
+
+  {
+    g_autoptr(PieperIncident) acked = g_list_model_get_item (model, 600 - 3);
+
+    g_assert_cmpint (pieper_incident_get_status (acked), ==, PIEPER_STATUS_ACKNOWLEDGED);
+    g_assert_cmpuint (pieper_incident_get_pending (acked), ==, 1);
+  }
+
+  first = g_list_model_get_item (model, 599);
+  again = g_list_model_get_item (model, 599);
+  g_assert_true (first == again);
+  g_assert_cmpstr (pieper_incident_get_remote_id (first), ==, "PREF0001");
+}
+
+/* The incidents of one status, read alone (the effective statuses from
+ * the list's keys, then those incidents), are the ones the whole list has
+ * with that status, in its order: unsent actions move an incident out of
+ * its snapshot's status. */
+static void
+test_with_status (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = incidents_up_to (12);
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAction) acknowledged = NULL;
+  g_autoptr(PieperAction) resolved = NULL;
+  g_autoptr(PieperAction) escalated = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  static const PieperFilter filters[] = {
+    PIEPER_FILTER_OPEN, PIEPER_FILTER_TRIGGERED, PIEPER_FILTER_ACKNOWLEDGED, PIEPER_FILTER_RESOLVED,
+  };
+
+  pieper_incident_set_status (g_ptr_array_index (incidents, 4), PIEPER_STATUS_ACKNOWLEDGED);
+  pieper_incident_set_status (g_ptr_array_index (incidents, 7), PIEPER_STATUS_RESOLVED);
+  apply_snapshot (fixture, incidents);
+  acknowledged = pieper_outbox_acknowledge (outbox, id_of (fixture, "PREF0002"), &error);
+  g_assert_no_error (error);
+  resolved = pieper_outbox_resolve (outbox, id_of (fixture, "PREF0003"), &error);
+  g_assert_no_error (error);
+  /* Acknowledged in its snapshot, triggered again by an escalation. */
+  escalated = pieper_outbox_escalate (outbox, id_of (fixture, "PREF0005"), 0, &error);
+  g_assert_no_error (error);
+
+  all = pieper_store_list_incidents (fixture->store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+
+  for (guint f = 0; f < G_N_ELEMENTS (filters); f++)
+    {
+      g_autoptr(GPtrArray) alone = NULL;
+      guint k = 0;
+
+      fixture->list_reads = fixture->incident_reads = 0;
+      alone = pieper_store_list_incidents (fixture->store, filters[f], &error);
+      g_assert_no_error (error);
+      /* The keys, and then one read of the incidents that match. */
+      g_assert_cmpuint (fixture->list_reads, ==, 1);
+      g_assert_cmpuint (fixture->incident_reads, ==, 1);
+
+      for (guint a = 0; a < all->len; a++)
+        {
+          PieperIncident *expected = g_ptr_array_index (all, a);
+          PieperStatus status = pieper_incident_get_status (expected);
+          gboolean matches = filters[f] == PIEPER_FILTER_OPEN ? status != PIEPER_STATUS_RESOLVED :
+                             filters[f] == PIEPER_FILTER_TRIGGERED ? status == PIEPER_STATUS_TRIGGERED :
+                             filters[f] == PIEPER_FILTER_ACKNOWLEDGED ? status == PIEPER_STATUS_ACKNOWLEDGED :
+                             status == PIEPER_STATUS_RESOLVED;
+          PieperIncident *got;
+
+          if (!matches)
+            continue;
+          g_assert_cmpuint (k, <, alone->len);
+          got = g_ptr_array_index (alone, k++);
+          g_assert_cmpint (pieper_incident_get_id (got), ==, pieper_incident_get_id (expected));
+          g_assert_cmpint (pieper_incident_get_status (got), ==, status);
+          g_assert_cmpint (pieper_incident_get_escalation_level (got), ==,
+                           pieper_incident_get_escalation_level (expected));
+          g_assert_cmpuint (pieper_incident_get_pending (got), ==, pieper_incident_get_pending (expected));
+        }
+      g_assert_cmpuint (k, ==, alone->len);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -340,6 +465,10 @@ main (int   argc,
               fixture_set_up, test_unchanged, fixture_tear_down);
   g_test_add ("/app/list-model/refresh/other-process", Fixture, NULL,
               fixture_set_up, test_other_process, fixture_tear_down);
+  g_test_add ("/app/list-model/window/read-when-asked", Fixture, NULL,
+              fixture_set_up, test_window, fixture_tear_down);
+  g_test_add ("/app/list-model/window/with-status", Fixture, NULL,
+              fixture_set_up, test_with_status, fixture_tear_down);
   g_test_add ("/app/list-model/refresh/coalesced", Fixture, NULL,
               fixture_set_up, test_coalesced, fixture_tear_down);
 

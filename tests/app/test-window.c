@@ -330,6 +330,66 @@ test_acknowledge (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The list's filter and search. "All" with no search shows the model as
+ * it is, with no filter to run: a filter asks for every incident, which
+ * the model reads from the store (it keeps the few a view shows). */
+static void
+test_filter (void)
+{
+  PieperWindow *window = pieper_window_new (app);
+  PieperStore *store = pieper_application_get_store (app);
+  GtkWidget *dropdown = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
+                                                                   "filter_dropdown"));
+  GtkWidget *search = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
+                                                                 "search_entry"));
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
+                                                               "incident_list"));
+  GtkSelectionModel *selection = gtk_grid_view_get_model (GTK_GRID_VIEW (list));
+  GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  g_autoptr(GPtrArray) triggered = NULL;
+  g_autoptr(GError) error = NULL;
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (dropdown)), ==, 1);
+  g_assert_null (gtk_filter_list_model_get_filter (filtered));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, N_INCIDENTS);
+
+  /* Triggered: the store's triggered incidents, in its order. */
+  triggered = pieper_store_list_incidents (store, PIEPER_FILTER_TRIGGERED, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (triggered->len, >, 0);
+  g_assert_cmpuint (triggered->len, <, N_INCIDENTS);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 2);
+  g_assert_nonnull (gtk_filter_list_model_get_filter (filtered));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, triggered->len);
+  for (guint i = 0; i < triggered->len; i++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (filtered), i);
+
+      g_assert_cmpint (pieper_incident_get_id (item), ==,
+                       pieper_incident_get_id (g_ptr_array_index (triggered, i)));
+    }
+
+  /* All with a search: only what matches. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
+  gtk_editable_set_text (GTK_EDITABLE (search), "above 300 ms");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 1);
+  {
+    g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (filtered), 0);
+
+    g_assert_cmpstr (pieper_incident_get_remote_id (item), ==, "PWIN0003");
+  }
+
+  /* And back: no filter again. */
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_null (gtk_filter_list_model_get_filter (filtered));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, N_INCIDENTS);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_offline_banner (void)
 {
@@ -428,6 +488,7 @@ main (int   argc,
   g_test_add_func ("/app/window/folds", test_folds);
   g_test_add_func ("/app/window/start", test_start);
   g_test_add_func ("/app/window/acknowledge", test_acknowledge);
+  g_test_add_func ("/app/window/filter", test_filter);
   g_test_add_func ("/app/window/offline-banner", test_offline_banner);
   g_test_add_func ("/app/window/preferences", test_preferences);
 

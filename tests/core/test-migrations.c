@@ -29,6 +29,7 @@ static const struct {
   { "schema-v1.sql", 1, check_rows },
   { "schema-v2.sql", 2, check_rows_v2 },
   { "schema-v3.sql", 3, check_rows_v2 },
+  { "schema-v4.sql", 4, check_rows_v2 },
 };
 
 /* The fixtures are old; "now" in them is late November 2025. */
@@ -520,6 +521,33 @@ check_constraints (sqlite3 *db)
     }
 }
 
+/* The store as migration 4 left it: a copy of @db with what later
+ * migrations added taken out again (5: incidents.version and the list's
+ * index). */
+static char *
+dump_without_later_migrations (sqlite3    *db,
+                               const char *dir)
+{
+  g_autofree char *copy_path = g_build_filename (dir, "v4-copy.db", NULL);
+  char *sql = sqlite3_mprintf ("VACUUM INTO %Q", copy_path);
+  sqlite3 *copy;
+  char *dump;
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_free (sql);
+
+  copy = open_raw (copy_path);
+  g_assert_cmpint (sqlite3_exec (copy,
+                                 "DROP INDEX incidents_by_list;"
+                                 "ALTER TABLE incidents DROP COLUMN version;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  dump = dump_store (copy);
+  sqlite3_close (copy);
+  g_unlink (copy_path);
+
+  return dump;
+}
+
 /* Version 4 rebuilt incidents and outbox (new CHECKs). A store with
  * incidents in every status and actions of every kind in every state,
  * inflight and queued ones among them, ids with gaps, keeps every row,
@@ -567,7 +595,7 @@ test_rebuild_keeps_everything (void)
 
   db = open_raw (db_path);
   g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, PIEPER_STORE_SCHEMA_VERSION);
-  after = dump_store (db);
+  after = dump_without_later_migrations (db, dir);
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
   check_constraints (db);

@@ -665,6 +665,51 @@ assert_same_strv (const char * const *a,
 
 /* A snapshot the same as the stored row writes nothing (no row changed,
  * the change stamp stays); one that differs in any single column writes. */
+/* The list's key of an incident: pieper_store_get_incident_key()'s,
+ * checked against the one pieper_store_list_incident_keys() lists. */
+static PieperIncidentKey
+key_of_id (TestStore *ts,
+           gint64     id)
+{
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  PieperIncidentKey key = { 0, };
+  gboolean listed = FALSE;
+
+  g_assert_true (pieper_store_get_incident_key (ts->store, id, &key, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (key.id, ==, id);
+
+  keys = pieper_store_list_incident_keys (ts->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      PieperIncidentKey *other = &g_array_index (keys, PieperIncidentKey, i);
+
+      if (other->id != id)
+        continue;
+      g_assert_cmpint (other->created_at, ==, key.created_at);
+      g_assert_cmpuint (other->digest, ==, key.digest);
+      g_assert_cmpint (other->status, ==, key.status);
+      listed = TRUE;
+    }
+  g_assert_true (listed);
+
+  return key;
+}
+
+static guint64
+digest_of (TestStore  *ts,
+           const char *remote_id)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_lookup_incident (ts->store, pieper_account_get_id (ts->account), remote_id, &error);
+  g_assert_no_error (error);
+  return key_of_id (ts, pieper_incident_get_id (incident)).digest;
+}
+
 static PieperIncident *
 make_same_incident (void)
 {
@@ -682,17 +727,20 @@ test_snapshot_same_writes_nothing (void)
   sqlite3 *db = _pieper_store_get_db (ts->store);
   static const char * const other_names[] = { "Grace Hopper", NULL };
   guint64 stamp;
+  guint64 digest;
   gint64 changes;
 
   test_store_put_snapshot (ts, in);
   stamp = pieper_store_get_change_stamp (ts->store);
   changes = sqlite3_total_changes64 (db);
+  digest = digest_of (ts, "PSAME");
 
   /* The same again, and the same with no title (which keeps the stored
    * one): nothing written. */
   test_store_put_snapshot (ts, in);
   g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes);
   g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+  g_assert_cmpuint (digest_of (ts, "PSAME"), ==, digest);
   {
     g_autoptr(PieperIncident) untitled = make_same_incident ();
 
@@ -700,6 +748,7 @@ test_snapshot_same_writes_nothing (void)
     test_store_put_snapshot (ts, untitled);
     g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes);
     g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), ==, stamp);
+    g_assert_cmpuint (digest_of (ts, "PSAME"), ==, digest);
   }
 
   /* Each column changed alone is written, and moves the stamp. */
@@ -736,16 +785,339 @@ test_snapshot_same_writes_nothing (void)
       test_store_put_snapshot (ts, changed);
       g_assert_cmpint (sqlite3_total_changes64 (db), ==, changes + 1);
       g_assert_cmpuint (pieper_store_get_change_stamp (ts->store), !=, stamp);
+      /* The list's key of the row moves too (a list shows it anew). */
+      g_assert_cmpuint (digest_of (ts, "PSAME"), !=, digest);
       out = pieper_store_lookup_incident (ts->store, pieper_account_get_id (ts->account), "PSAME", &error);
       g_assert_no_error (error);
       g_assert_cmpstr (pieper_incident_get_title (out), ==, pieper_incident_get_title (changed));
       g_assert_cmpstr (pieper_incident_get_chat_url (out), ==, pieper_incident_get_chat_url (changed));
 
-      /* Back as it was, for the next column. */
+      /* Back as it was, for the next column: a write again, so another
+       * key again (not the first one back). */
       test_store_put_snapshot (ts, in);
+      g_assert_cmpuint (digest_of (ts, "PSAME"), !=, digest);
       changes = sqlite3_total_changes64 (db);
       stamp = pieper_store_get_change_stamp (ts->store);
+      digest = digest_of (ts, "PSAME");
     }
+}
+
+/* The list's keys are pieper_store_list_incidents()'s list: the same
+ * incidents, in the same order, with the same effective status. */
+static void
+assert_keys_are_list (TestStore *ts)
+{
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  keys = pieper_store_list_incident_keys (ts->store, &error);
+  g_assert_no_error (error);
+  listed = pieper_store_list_incidents (ts->store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (keys->len, ==, listed->len);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      PieperIncidentKey *key = &g_array_index (keys, PieperIncidentKey, i);
+      PieperIncident *incident = g_ptr_array_index (listed, i);
+
+      g_assert_cmpint (key->id, ==, pieper_incident_get_id (incident));
+      g_assert_cmpint (key->created_at, ==, pieper_incident_get_created_at (incident));
+      g_assert_cmpint (key->status, ==, pieper_incident_get_status (incident));
+    }
+}
+
+static gint64
+add_incident_at (TestStore    *ts,
+                 const char   *remote_id,
+                 gint64        number,
+                 PieperStatus  status,
+                 gint64        created_at)
+{
+  g_autoptr(PieperIncident) incident = test_make_incident (remote_id, number, status, 1700000500);
+  g_autoptr(PieperIncident) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pieper_incident_set_created_at (incident, created_at);
+  test_store_put_snapshot (ts, incident);
+  stored = pieper_store_lookup_incident (ts->store, pieper_account_get_id (ts->account), remote_id, &error);
+  g_assert_no_error (error);
+  return pieper_incident_get_id (stored);
+}
+
+/* The keys: the list's order (newest first, the larger id first between
+ * two of the same time), the status with unsent actions re-applied, and a
+ * digest that moves with what the incident shows and only then. */
+static void
+test_incident_keys (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PieperAction) ack = NULL;
+  g_autoptr(PieperAction) escalation = NULL;
+  g_autoptr(PieperAction) reassign = NULL;
+  g_autoptr(PieperAction) resolve = NULL;
+  PieperIncidentKey a_key, b_key, c_key, d_key, key;
+  gint64 a, b, c, d;
+
+  a = add_incident_at (ts, "PA", 1, PIEPER_STATUS_TRIGGERED, 1700000300);
+  b = add_incident_at (ts, "PB", 2, PIEPER_STATUS_ACKNOWLEDGED, 1700000100);
+  c = add_incident_at (ts, "PC", 3, PIEPER_STATUS_TRIGGERED, 1700000200);
+  /* The same time as PC, a larger id: before it. */
+  d = add_incident_at (ts, "PD", 4, PIEPER_STATUS_RESOLVED, 1700000200);
+
+  keys = pieper_store_list_incident_keys (ts->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 4);
+  g_assert_cmpint (g_array_index (keys, PieperIncidentKey, 0).id, ==, a);
+  g_assert_cmpint (g_array_index (keys, PieperIncidentKey, 1).id, ==, d);
+  g_assert_cmpint (g_array_index (keys, PieperIncidentKey, 2).id, ==, c);
+  g_assert_cmpint (g_array_index (keys, PieperIncidentKey, 3).id, ==, b);
+  assert_keys_are_list (ts);
+
+  a_key = key_of_id (ts, a);
+  b_key = key_of_id (ts, b);
+  c_key = key_of_id (ts, c);
+  d_key = key_of_id (ts, d);
+  g_assert_cmpint (a_key.status, ==, PIEPER_STATUS_TRIGGERED);
+  g_assert_cmpint (b_key.status, ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpint (d_key.status, ==, PIEPER_STATUS_RESOLVED);
+
+  /* Acknowledged while unsent: another status, another digest, the
+   * others untouched. */
+  ack = pieper_outbox_acknowledge (ts->outbox, a, &error);
+  g_assert_no_error (error);
+  key = key_of_id (ts, a);
+  g_assert_cmpint (key.status, ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (key.digest, !=, a_key.digest);
+  g_assert_cmpuint (key_of_id (ts, c).digest, ==, c_key.digest);
+  a_key = key;
+
+  /* A note changes no status, but the row's count of unsent actions. */
+  test_queue_note (ts, b, "Looking");
+  key = key_of_id (ts, b);
+  g_assert_cmpint (key.status, ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (key.digest, !=, b_key.digest);
+  b_key = key;
+
+  /* Escalated: acknowledged in its snapshot, triggered again. */
+  escalation = pieper_outbox_escalate (ts->outbox, b, 0, &error);
+  g_assert_no_error (error);
+  key = key_of_id (ts, b);
+  g_assert_cmpint (key.status, ==, PIEPER_STATUS_TRIGGERED);
+  g_assert_cmpuint (key.digest, !=, b_key.digest);
+  b_key = key;
+
+  /* Reassigned, then resolved: the rules of pieper-rebase.c in order. */
+  reassign = pieper_outbox_reassign (ts->outbox, c, "PGRACE", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (key_of_id (ts, c).status, ==, PIEPER_STATUS_TRIGGERED);
+  g_assert_cmpuint (key_of_id (ts, c).digest, !=, c_key.digest);
+  resolve = pieper_outbox_resolve (ts->outbox, c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (key_of_id (ts, c).status, ==, PIEPER_STATUS_RESOLVED);
+  g_assert_cmpuint (key_of_id (ts, d).digest, ==, d_key.digest);
+  assert_keys_are_list (ts);
+
+  /* Being sent shows nothing new: the same digest. */
+  g_assert_true (pieper_outbox_mark_inflight (ts->outbox, pieper_action_get_id (ack), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (key_of_id (ts, a).digest, ==, a_key.digest);
+
+  /* Sent (without the server's incident): out of the overlay, the
+   * snapshot's status again and another digest. */
+  g_assert_true (pieper_outbox_mark_done (ts->outbox, pieper_action_get_id (ack), NULL, NULL, &error));
+  g_assert_no_error (error);
+  key = key_of_id (ts, a);
+  g_assert_cmpint (key.status, ==, PIEPER_STATUS_TRIGGERED);
+  g_assert_cmpuint (key.digest, !=, a_key.digest);
+  assert_keys_are_list (ts);
+
+  /* Unknown id. */
+  g_assert_false (pieper_store_get_incident_key (ts->store, 4242, &key, &error));
+  g_assert_error (error, PIEPER_STORE_ERROR, PIEPER_STORE_ERROR_NOT_FOUND);
+}
+
+/* An incident stored under the id of one deleted since does not take
+ * its key: a list holding the old one would show the new one as the old. */
+static void
+test_incident_keys_reused_id (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  PieperIncidentKey old_key;
+  gint64 id;
+
+  id = add_incident_at (ts, "POLD", 1, PIEPER_STATUS_TRIGGERED, 1700000100);
+  old_key = key_of_id (ts, id);
+  exec_raw (pieper_store_get_path (ts->store), "DELETE FROM incidents");
+  g_assert_cmpint (add_incident_at (ts, "PNEW", 1, PIEPER_STATUS_TRIGGERED, 1700000100), ==, id);
+  g_assert_cmpuint (key_of_id (ts, id).digest, !=, old_key.digest);
+}
+
+static void
+trace_keys_cb (GString    *sql,
+               const char *text)
+{
+  if (strstr (text, "FROM incidents") != NULL && strstr (text, "version") != NULL &&
+      strstr (text, "ORDER BY") != NULL)
+    g_string_assign (sql, text);
+}
+
+static int
+trace_cb (unsigned int  type,
+          void         *user_data,
+          void         *statement,
+          void         *unused)
+{
+  const char *text = sqlite3_sql (statement);
+
+  if (text != NULL)
+    trace_keys_cb (user_data, text);
+  return 0;
+}
+
+/* The keys are read from one index, which SQLite reads alone and in
+ * order: no table row, no sort. */
+static void
+test_incident_keys_from_index (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *explain = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = _pieper_store_get_db (ts->store);
+
+  add_incident_at (ts, "PA", 1, PIEPER_STATUS_TRIGGERED, 1700000100);
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, trace_cb, sql);
+  keys = pieper_store_list_incident_keys (ts->store, &error);
+  g_assert_no_error (error);
+  sqlite3_trace_v2 (db, 0, NULL, NULL);
+  g_assert_cmpuint (sql->len, >, 0);
+
+  explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql->str, NULL);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+
+  g_test_message ("%s", plan->str);
+  g_assert_nonnull (strstr (plan->str, "USING COVERING INDEX incidents_by_list"));
+  g_assert_null (strstr (plan->str, "TEMP B-TREE"));
+}
+
+/* Incidents by store id: in the order asked, effective, the gone left out. */
+static void
+test_get_incidents (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperAction) ack = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ids[4];
+
+  ids[1] = test_store_add_incident (ts, "PA", 1, PIEPER_STATUS_TRIGGERED, 1700000500);
+  ids[3] = test_store_add_incident (ts, "PB", 2, PIEPER_STATUS_TRIGGERED, 1700000500);
+  ids[0] = test_store_add_incident (ts, "PC", 3, PIEPER_STATUS_RESOLVED, 1700000500);
+  ids[2] = 4242;
+  ack = pieper_outbox_acknowledge (ts->outbox, ids[1], &error);
+  g_assert_no_error (error);
+
+  incidents = pieper_store_get_incidents (ts->store, ids, G_N_ELEMENTS (ids), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (incidents->len, ==, 3);
+  g_assert_cmpstr (pieper_incident_get_remote_id (g_ptr_array_index (incidents, 0)), ==, "PC");
+  g_assert_cmpstr (pieper_incident_get_remote_id (g_ptr_array_index (incidents, 1)), ==, "PA");
+  g_assert_cmpstr (pieper_incident_get_remote_id (g_ptr_array_index (incidents, 2)), ==, "PB");
+  g_assert_cmpint (pieper_incident_get_status (g_ptr_array_index (incidents, 1)), ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (pieper_incident_get_pending (g_ptr_array_index (incidents, 1)), ==, 1);
+  g_assert_cmpstr (pieper_incident_get_title (g_ptr_array_index (incidents, 2)), ==, "Incident PB: checkout is slow");
+
+  g_clear_pointer (&incidents, g_ptr_array_unref);
+  incidents = pieper_store_get_incidents (ts->store, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (incidents->len, ==, 0);
+}
+
+static void
+put_assigned (TestStore          *ts,
+              gint64              account_id,
+              const char         *remote_id,
+              const char * const *names,
+              const char * const *ids)
+{
+  g_autoptr(PieperIncident) incident = test_make_incident (remote_id, 1, PIEPER_STATUS_TRIGGERED, 1700000500);
+  g_autoptr(GPtrArray) incidents = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  pieper_incident_set_assignees (incident, names);
+  pieper_incident_set_assignee_ids (incident, ids);
+  g_ptr_array_add (incidents, incident);
+  g_assert_true (pieper_store_apply_snapshot (ts->store, account_id, incidents, &error));
+  g_assert_no_error (error);
+}
+
+/* The people an account's incidents name, as the reassign popover offers
+ * them: by server id, the name where there is one; an unsent reassignment
+ * names its assignee instead of the snapshot's. */
+static void
+test_list_people (void)
+{
+  g_autoptr(TestStore) ts = test_store_new ();
+  g_autoptr(PieperAccount) other = pieper_account_new ("pagerduty", "https://other.example.com", "me@example.com");
+  g_autoptr(PieperAccount) other_added = NULL;
+  g_autoptr(PieperAction) reassign = NULL;
+  g_autoptr(GHashTable) people = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 account_id = pieper_account_get_id (ts->account);
+  const char * const ada_grace[] = { "Ada Lovelace", "Grace Hopper", NULL };
+  const char * const ada_grace_ids[] = { "PADA", "PGRACE", NULL };
+  const char * const grace_linus[] = { "Grace Hopper", "", NULL };
+  const char * const grace_linus_ids[] = { "PGRACE", "PLIN", NULL };
+  const char * const uneven[] = { "Edsger", "Barbara", NULL };
+  const char * const uneven_ids[] = { "PEDS", NULL };
+  const char * const nameless[] = { "Nobody", NULL };
+  const char * const nameless_ids[] = { "", NULL };
+  const char * const others[] = { "Someone Else", NULL };
+  const char * const others_ids[] = { "POTHER", NULL };
+  gint64 x;
+
+  put_assigned (ts, account_id, "PX", ada_grace, ada_grace_ids);
+  put_assigned (ts, account_id, "PY", grace_linus, grace_linus_ids);
+  put_assigned (ts, account_id, "PZ", uneven, uneven_ids);
+  put_assigned (ts, account_id, "PW", nameless, nameless_ids);
+  other_added = pieper_store_add_account (ts->store, other, &error);
+  g_assert_no_error (error);
+  put_assigned (ts, pieper_account_get_id (other_added), "PV", others, others_ids);
+
+  people = pieper_store_list_people (ts->store, account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (people), ==, 3);
+  g_assert_cmpstr (g_hash_table_lookup (people, "PADA"), ==, "Ada Lovelace");
+  g_assert_cmpstr (g_hash_table_lookup (people, "PGRACE"), ==, "Grace Hopper");
+  /* No name: the id. */
+  g_assert_cmpstr (g_hash_table_lookup (people, "PLIN"), ==, "PLIN");
+  g_clear_pointer (&people, g_hash_table_unref);
+
+  /* PX handed to PNEW, unsent: Ada is named by no incident any more. */
+  {
+    g_autoptr(PieperIncident) px = pieper_store_lookup_incident (ts->store, account_id, "PX", &error);
+
+    g_assert_no_error (error);
+    x = pieper_incident_get_id (px);
+  }
+  reassign = pieper_outbox_reassign (ts->outbox, x, "PNEW", &error);
+  g_assert_no_error (error);
+  people = pieper_store_list_people (ts->store, account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (people), ==, 3);
+  g_assert_null (g_hash_table_lookup (people, "PADA"));
+  g_assert_cmpstr (g_hash_table_lookup (people, "PGRACE"), ==, "Grace Hopper");
+  g_assert_cmpstr (g_hash_table_lookup (people, "PNEW"), ==, "PNEW");
 }
 
 static void
@@ -1657,6 +2029,11 @@ main (int   argc,
   g_test_add_func ("/store/accounts/remove-without-unsent", test_remove_account_without_unsent);
   g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
   g_test_add_func ("/store/snapshot/same-writes-nothing", test_snapshot_same_writes_nothing);
+  g_test_add_func ("/store/incident-keys/effective", test_incident_keys);
+  g_test_add_func ("/store/incident-keys/reused-id", test_incident_keys_reused_id);
+  g_test_add_func ("/store/incident-keys/from-index", test_incident_keys_from_index);
+  g_test_add_func ("/store/get-incidents", test_get_incidents);
+  g_test_add_func ("/store/list-people", test_list_people);
   g_test_add_func ("/store/statement-cache/checks-text", test_statement_cache_checks_text);
   g_test_add_func ("/store/snapshot/assignees-json-escaping", test_strv_json_escaping);
   g_test_add_func ("/store/snapshot/empty-fields", test_snapshot_empty_fields);
