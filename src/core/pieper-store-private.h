@@ -82,8 +82,10 @@ void        _pieper_store_hold_checkpoints     (PieperStore  *self,
 int         _pieper_store_get_wal_frames       (PieperStore  *self);
 
 /* A list of strings as a compact JSON array (the assignees columns);
- * NULL for NULL. Exposed for its tests. */
+ * NULL for NULL. Exposed for its tests. And back, for the readers
+ * (pieper-store-read.c). */
 char       *_pieper_store_strv_to_json   (const char * const *strv);
+GStrv       _pieper_store_strv_from_json (const char *json);
 
 /* Schema (pieper-store-schema.c). Brings the store to the current
  * schema and turns foreign keys on. */
