@@ -155,6 +155,7 @@ read_block (PieperIncidentListModel *self,
 {
   g_autoptr(GPtrArray) block = NULL;
   g_autoptr(GError) error = NULL;
+  PieperIncident *asked = NULL;
   gint64 ids[BLOCK_SIZE];
   guint offset = position - position % BLOCK_SIZE;
   guint n = 0;
@@ -169,23 +170,19 @@ read_block (PieperIncidentListModel *self,
       return;
     }
 
-  /* The one asked for last, so it is the last evicted. */
   for (guint k = 0; k < block->len; k++)
     {
       PieperIncident *incident = g_ptr_array_index (block, k);
       gint64 id = pieper_incident_get_id (incident);
 
-      if (id != ROW (self, position)->id && !g_hash_table_contains (self->cache, &id))
+      if (id == ROW (self, position)->id)
+        asked = incident;
+      else if (!g_hash_table_contains (self->cache, &id))
         cache_insert (self, incident);
     }
-  for (guint k = 0; k < block->len; k++)
-    {
-      PieperIncident *incident = g_ptr_array_index (block, k);
-
-      if (pieper_incident_get_id (incident) == ROW (self, position)->id &&
-          !g_hash_table_contains (self->cache, &ROW (self, position)->id))
-        cache_insert (self, incident);
-    }
+  /* The one asked for last, so it is the last evicted. */
+  if (asked != NULL && !g_hash_table_contains (self->cache, &ROW (self, position)->id))
+    cache_insert (self, asked);
 }
 
 static gpointer

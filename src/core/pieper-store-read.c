@@ -20,6 +20,26 @@
 
 /* Reading the effective state */
 
+/* A reader reads in one transaction, so that a snapshot and the outbox's
+ * unsent actions agree; within a caller's transaction, in that one.
+ * @own says whether read_end() has one to end. */
+static gboolean
+read_begin (PieperStore  *self,
+            gboolean     *own,
+            GError      **error)
+{
+  *own = sqlite3_get_autocommit (_pieper_store_get_db (self));
+  return !*own || _pieper_store_exec (self, "BEGIN", error);
+}
+
+static void
+read_end (PieperStore *self,
+          gboolean     own)
+{
+  if (own)
+    sqlite3_exec (_pieper_store_get_db (self), "COMMIT", NULL, NULL, NULL);
+}
+
 #define INCIDENT_COLUMNS \
   "i.id, i.account_id, i.remote_id, i.number, i.title, i.status, i.urgency, i.priority," \
   " i.service, i.escalation_policy, i.escalation_level, i.assignees, i.assignee_ids," \
@@ -344,15 +364,12 @@ pieper_store_list_incident_keys (PieperStore  *self,
 
   g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
 
-  /* One read transaction, so the snapshot and the outbox agree. */
-  own_transaction = sqlite3_get_autocommit (_pieper_store_get_db (self));
-  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+  if (!read_begin (self, &own_transaction, error))
     return NULL;
 
   rows = list_rows (self, error);
 
-  if (own_transaction)
-    sqlite3_exec (_pieper_store_get_db (self), "COMMIT", NULL, NULL, NULL);
+  read_end (self, own_transaction);
 
   return rows;
 }
@@ -379,8 +396,7 @@ pieper_store_get_incident_key (PieperStore        *self,
   g_return_val_if_fail (PIEPER_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  own_transaction = sqlite3_get_autocommit (_pieper_store_get_db (self));
-  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+  if (!read_begin (self, &own_transaction, error))
     return FALSE;
 
   if (!load_overlay (self, id, &overlay, error) ||
@@ -404,8 +420,7 @@ pieper_store_get_incident_key (PieperStore        *self,
 
 out:
   g_clear_pointer (&stmt, _pieper_stmt_release);
-  if (own_transaction)
-    sqlite3_exec (_pieper_store_get_db (self), "COMMIT", NULL, NULL, NULL);
+  read_end (self, own_transaction);
 
   return ok;
 }
@@ -487,14 +502,12 @@ pieper_store_get_incidents (PieperStore   *self,
   g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
   g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
 
-  own_transaction = sqlite3_get_autocommit (_pieper_store_get_db (self));
-  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+  if (!read_begin (self, &own_transaction, error))
     return NULL;
 
   incidents = get_incidents (self, ids, n_ids, error);
 
-  if (own_transaction)
-    sqlite3_exec (_pieper_store_get_db (self), "COMMIT", NULL, NULL, NULL);
+  read_end (self, own_transaction);
 
   return incidents;
 }
@@ -537,9 +550,7 @@ pieper_store_list_incidents (PieperStore   *self,
 
   g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
 
-  /* One read transaction, so the snapshot and the outbox agree. */
-  own_transaction = sqlite3_get_autocommit (_pieper_store_get_db (self));
-  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+  if (!read_begin (self, &own_transaction, error))
     return NULL;
 
   /* A filter keeps a few of many (the notifier's triggered incidents):
@@ -566,8 +577,7 @@ pieper_store_list_incidents (PieperStore   *self,
       g_autoptr(PieperIncident) incident = incident_from_row (stmt);
 
       apply_overlay (incident, &overlay);
-      if (matches_filter (pieper_incident_get_status (incident), filter))
-        g_ptr_array_add (incidents, g_steal_pointer (&incident));
+      g_ptr_array_add (incidents, g_steal_pointer (&incident));
     }
 
   if (rc != SQLITE_DONE)
@@ -578,8 +588,7 @@ pieper_store_list_incidents (PieperStore   *self,
 
 out:
   g_clear_pointer (&stmt, _pieper_stmt_release);
-  if (own_transaction)
-    sqlite3_exec (_pieper_store_get_db (self), "COMMIT", NULL, NULL, NULL);
+  read_end (self, own_transaction);
 
   return g_steal_pointer (&incidents);
 }
@@ -716,15 +725,13 @@ pieper_store_list_people (PieperStore  *self,
 
   g_return_val_if_fail (PIEPER_IS_STORE (self), NULL);
 
-  own_transaction = sqlite3_get_autocommit (_pieper_store_get_db (self));
-  if (own_transaction && !_pieper_store_exec (self, "BEGIN", error))
+  if (!read_begin (self, &own_transaction, error))
     return NULL;
 
   people = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   ok = list_people (self, account_id, people, error);
 
-  if (own_transaction)
-    sqlite3_exec (_pieper_store_get_db (self), "COMMIT", NULL, NULL, NULL);
+  read_end (self, own_transaction);
 
   return ok ? g_steal_pointer (&people) : NULL;
 }

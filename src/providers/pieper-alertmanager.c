@@ -11,6 +11,8 @@
 
 #include <libsoup/soup.h>
 
+#include "pieper-providers.h"
+
 #include "pieper-alertmanager-private.h"
 
 /**
@@ -169,19 +171,6 @@ network_error (Request *request,
                       _("Could not reach Alertmanager: %s"), detail);
 }
 
-/* A proxy in front of the server gave up waiting for it (502, 504, and
- * Cloudflare's 524): a write may have reached the server, which may still
- * be handling it. A 500 is the server's own answer, so it is done with the
- * request; a 503 most often comes from a balancer with nowhere to send it.
- * Both stay transient: the next try reads back first anyway. */
-static gboolean
-is_unknown_outcome_status (guint status)
-{
-  return status == SOUP_STATUS_BAD_GATEWAY ||
-         status == SOUP_STATUS_GATEWAY_TIMEOUT ||
-         status == 524;
-}
-
 static void
 note_server_clock (PieperAlertmanager *self,
                    SoupMessageHeaders *headers)
@@ -214,7 +203,7 @@ request_complete (GTask *task)
       error = _pieper_am_error_from_response (request->status,
                                               soup_message_get_reason_phrase (request->message),
                                               root);
-      if (request->is_write && is_unknown_outcome_status (request->status) &&
+      if (request->is_write && _pieper_providers_status_leaves_outcome_unknown (request->status) &&
           g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT))
         error->code = PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME;
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <libsoup/soup.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pieper-providers.h"
@@ -100,6 +102,21 @@ gboolean
 pieper_providers_token_is_optional (const char *provider)
 {
   return g_strcmp0 (provider, "alertmanager") == 0;
+}
+
+/*
+ * A proxy in front of the server gave up waiting for it (502, 504, and
+ * Cloudflare's 524): a write may have reached the server, which may still
+ * be handling it. A 500 is the server's own answer, so it is done with the
+ * request; a 503 most often comes from a balancer with nowhere to send it.
+ * Both stay transient: the next try reads back first anyway.
+ */
+gboolean
+_pieper_providers_status_leaves_outcome_unknown (guint status)
+{
+  return status == SOUP_STATUS_BAD_GATEWAY ||
+         status == SOUP_STATUS_GATEWAY_TIMEOUT ||
+         status == 524;
 }
 
 /**

@@ -11,4 +11,7 @@ PieperProvider     *pieper_provider_new_for_account (PieperAccount  *account,
 const char * const *pieper_providers_list           (void);
 gboolean            pieper_providers_token_is_optional (const char *provider);
 
+/* For the providers' HTTP code. */
+gboolean            _pieper_providers_status_leaves_outcome_unknown (guint status);
+
 G_END_DECLS
