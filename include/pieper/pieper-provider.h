@@ -100,8 +100,13 @@ struct _PieperProviderInterface
                                        char               **next_cursor,
                                        GError             **error);
 
-  /* Server ids of incidents changed since @since (unix seconds), one page
-   * at a time; this is how resolved incidents leave the open list. */
+  /* Changes to incidents since @since (unix seconds), one page at a
+   * time; this is how resolved incidents leave the open list. The finish
+   * returns, for each change, the server id of its incident (one incident
+   * may have several changes), and in @change_ids the server's own id of
+   * each change, in the same order ("" where it has none): the engine asks
+   * with some overlap, and fetches an incident again only for a change it
+   * has not seen. Both out arguments are always set on success. */
   void       (*list_changes_async)    (PieperProvider      *self,
                                        gint64               since,
                                        const char          *cursor,
@@ -110,6 +115,7 @@ struct _PieperProviderInterface
                                        gpointer             user_data);
   GStrv      (*list_changes_finish)   (PieperProvider      *self,
                                        GAsyncResult        *result,
+                                       GStrv               *change_ids,
                                        char               **next_cursor,
                                        GError             **error);
 
@@ -206,6 +212,7 @@ void                 pieper_provider_list_changes_async   (PieperProvider      *
                                                            gpointer             user_data);
 GStrv                pieper_provider_list_changes_finish  (PieperProvider      *self,
                                                            GAsyncResult        *result,
+                                                           GStrv               *change_ids,
                                                            char               **next_cursor,
                                                            GError             **error);
 void                 pieper_provider_get_incident_async   (PieperProvider      *self,

@@ -186,17 +186,34 @@ pieper_provider_list_changes_async (PieperProvider      *self,
   iface->list_changes_async (self, since, cursor, cancellable, callback, user_data);
 }
 
+/**
+ * pieper_provider_list_changes_finish:
+ * @change_ids: (out) (optional) (transfer full): the server's id of each
+ *   change, in the order of the returned incident ids; "" where it has none
+ * @next_cursor: (out) (optional) (transfer full): the next page's cursor,
+ *   or %NULL after the last page
+ *
+ * Returns: (transfer full): the server id of the incident of each change
+ *   on the page (an incident may be named more than once), or %NULL with
+ *   @error set
+ */
 GStrv
 pieper_provider_list_changes_finish (PieperProvider  *self,
                                      GAsyncResult    *result,
+                                     GStrv           *change_ids,
                                      char           **next_cursor,
                                      GError         **error)
 {
   PieperProviderInterface *iface;
+  g_auto(GStrv) changes = NULL;
+  g_autofree char *cursor = NULL;
+  GStrv ids;
 
   g_return_val_if_fail (PIEPER_IS_PROVIDER (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
 
+  if (change_ids != NULL)
+    *change_ids = NULL;
   if (next_cursor != NULL)
     *next_cursor = NULL;
 
@@ -206,7 +223,30 @@ pieper_provider_list_changes_finish (PieperProvider  *self,
   iface = PIEPER_PROVIDER_GET_IFACE (self);
   g_return_val_if_fail (iface->list_changes_finish != NULL, NULL);
 
-  return iface->list_changes_finish (self, result, next_cursor, error);
+  ids = iface->list_changes_finish (self, result, &changes, &cursor, error);
+  if (ids == NULL)
+    return NULL;
+
+  /* One change id per incident id. A provider that breaks this is a bug;
+   * its changes then count as never seen, which costs requests only. */
+  if (changes == NULL || g_strv_length (changes) != g_strv_length (ids))
+    {
+      guint n = g_strv_length (ids);
+
+      g_critical ("%s gave %u change ids for %u changes", G_OBJECT_TYPE_NAME (self),
+                  changes != NULL ? g_strv_length (changes) : 0, n);
+      g_strfreev (changes);
+      changes = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        changes[i] = g_strdup ("");
+    }
+
+  if (change_ids != NULL)
+    *change_ids = g_steal_pointer (&changes);
+  if (next_cursor != NULL)
+    *next_cursor = g_steal_pointer (&cursor);
+
+  return ids;
 }
 
 void

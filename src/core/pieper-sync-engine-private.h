@@ -42,6 +42,11 @@ typedef struct
 {
   PieperAccount  *account;
   PieperProvider *provider;
+  /* Ids of the changes in the feed's last window that the store already
+   * shows: a round fetches an incident only for a change not in here.
+   * Shared with the round's copy of the entry, which replaces what it
+   * holds when the account's pull succeeds. */
+  GHashTable     *seen_changes;
 } AccountEntry;
 
 struct _PieperSyncEngine
@@ -105,6 +110,9 @@ typedef struct
   gboolean          full_pull;     /* this account's pull is a full one */
   GHashTable       *open_ids;      /* remote ids on the server's open list */
   GError           *pull_error;    /* a store error, told when the next page is back */
+  GHashTable       *changes;       /* change id → remote id: the feed's window */
+  GHashTable       *unfetched;     /* remote ids whose fetch failed this round */
+  GHashTable       *named;         /* remote ids in to_fetch */
   GPtrArray        *to_fetch;      /* remote ids to get one by one */
   guint             fetch_index;
   GPtrArray        *timelines;     /* incident ids (gint64*) to pull timelines of */

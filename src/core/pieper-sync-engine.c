@@ -34,6 +34,7 @@ account_entry_free (AccountEntry *entry)
 {
   g_clear_object (&entry->account);
   g_clear_object (&entry->provider);
+  g_clear_pointer (&entry->seen_changes, g_hash_table_unref);
   g_free (entry);
 }
 
@@ -44,6 +45,7 @@ account_entry_ref_copy (AccountEntry *entry)
 
   copy->account = g_object_ref (entry->account);
   copy->provider = g_object_ref (entry->provider);
+  copy->seen_changes = g_hash_table_ref (entry->seen_changes);
 
   return copy;
 }
@@ -178,6 +180,7 @@ pieper_sync_engine_add_account (PieperSyncEngine *self,
   entry = g_new0 (AccountEntry, 1);
   entry->account = g_object_ref (account);
   entry->provider = g_object_ref (provider);
+  entry->seen_changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_ptr_array_add (self->accounts, entry);
 }
 
@@ -283,6 +286,9 @@ round_free (Round *round)
   g_clear_error (&round->push_error);
   g_clear_error (&round->pull_error);
   g_clear_pointer (&round->open_ids, g_hash_table_unref);
+  g_clear_pointer (&round->changes, g_hash_table_unref);
+  g_clear_pointer (&round->unfetched, g_hash_table_unref);
+  g_clear_pointer (&round->named, g_hash_table_unref);
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);
   g_clear_error (&round->first_error);
@@ -396,6 +402,9 @@ _pieper_sync_next_account (GTask *task)
   round->current = g_ptr_array_index (round->accounts, round->account_index++);
   g_clear_pointer (&round->due, g_ptr_array_unref);
   g_clear_pointer (&round->open_ids, g_hash_table_unref);
+  g_clear_pointer (&round->changes, g_hash_table_unref);
+  g_clear_pointer (&round->unfetched, g_hash_table_unref);
+  g_clear_pointer (&round->named, g_hash_table_unref);
   g_clear_pointer (&round->to_fetch, g_ptr_array_unref);
   g_clear_pointer (&round->timelines, g_ptr_array_unref);
   g_hash_table_remove_all (round->processed);

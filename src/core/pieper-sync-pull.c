@@ -73,35 +73,29 @@ wants_full_pull (Round *round)
          round->started_at < full_pull_at;
 }
 
-static void
-start_full_pull (GTask *task)
-{
-  Round *round = _pieper_sync_round (task);
-
-  round->full_pull = TRUE;
-  g_hash_table_remove_all (round->open_ids);
-  g_ptr_array_set_size (round->to_fetch, 0);
-  pull_page (task, NULL);
-}
-
+/* A round reads the change feed first, when it has one to ask: everything
+ * the feed names then happened before the open list (in a full pull) or
+ * the incident (otherwise) is read, so both show it. A first sync has no
+ * feed to ask yet. */
 void
 _pieper_sync_pull_start (GTask *task)
 {
   Round *round = _pieper_sync_round (task);
 
   round->open_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  round->changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  round->unfetched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  round->named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   round->to_fetch = g_ptr_array_new_with_free_func (g_free);
   round->fetch_index = 0;
   round->timelines = g_ptr_array_new_with_free_func (g_free);
   round->timeline_index = 0;
+  round->full_pull = wants_full_pull (round);
 
-  if (wants_full_pull (round))
-    start_full_pull (task);
+  if (sync_state_time (round, "changes-since") > 0)
+    changes_page (task, NULL);
   else
-    {
-      round->full_pull = FALSE;
-      changes_page (task, NULL);
-    }
+    pull_page (task, NULL);
 }
 
 static gboolean
@@ -205,14 +199,16 @@ list_incidents_cb (GObject      *object,
 
   if (next_cursor == NULL)
     {
-      g_autofree char *since = pieper_store_get_sync_state (round->engine->store,
-                                                            pieper_account_get_id (round->current->account),
-                                                            "changes-since");
+      /* What the feed named and the open list showed needs no fetch. */
+      for (guint i = round->to_fetch->len; i > 0; i--)
+        {
+          const char *id = g_ptr_array_index (round->to_fetch, i - 1);
 
-      if (since != NULL)
-        changes_page (g_steal_pointer (&task), NULL);
-      else
-        fetch_next (g_steal_pointer (&task));
+          if (g_hash_table_contains (round->open_ids, id))
+            g_ptr_array_remove_index (round->to_fetch, i - 1);
+        }
+
+      fetch_next (g_steal_pointer (&task));
     }
 }
 
@@ -234,24 +230,34 @@ list_changes_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) change_ids = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *next_cursor = NULL;
   Round *round = _pieper_sync_round (task);
+  GHashTable *seen = round->current->seen_changes;
 
-  ids = pieper_provider_list_changes_finish (PIEPER_PROVIDER (object), result, &next_cursor, &error);
+  ids = pieper_provider_list_changes_finish (PIEPER_PROVIDER (object), result, &change_ids,
+                                             &next_cursor, &error);
   if (ids == NULL)
     {
       pull_stops (&task, &error, FALSE);
       return;
     }
 
-  /* After a full pull: changed and no longer open, resolved most likely.
-   * Without one: every incident the feed names. */
+  /* The feed is asked with some overlap, so most of what it names was read
+   * by an earlier round, and the incident fetched (or listed) since: only a
+   * change not seen before, or one without an id, is worth a fetch. */
   for (guint i = 0; ids[i] != NULL; i++)
     {
-      if (!g_hash_table_contains (round->open_ids, ids[i]))
+      gboolean known = change_ids[i][0] != '\0';
+
+      if (known)
+        g_hash_table_insert (round->changes, g_strdup (change_ids[i]), g_strdup (ids[i]));
+
+      if ((!known || !g_hash_table_contains (seen, change_ids[i])) &&
+          !g_hash_table_contains (round->named, ids[i]))
         {
-          g_hash_table_add (round->open_ids, g_strdup (ids[i]));
+          g_hash_table_add (round->named, g_strdup (ids[i]));
           g_ptr_array_add (round->to_fetch, g_strdup (ids[i]));
         }
     }
@@ -260,12 +266,13 @@ list_changes_cb (GObject      *object,
     {
       /* A storm: a full pull is cheaper than fetching each. */
       g_debug ("%u incidents changed; pulling all open incidents", round->to_fetch->len);
-      start_full_pull (g_steal_pointer (&task));
-      return;
+      round->full_pull = TRUE;
     }
 
   if (next_cursor != NULL)
     changes_page (g_steal_pointer (&task), next_cursor);
+  else if (round->full_pull)
+    pull_page (g_steal_pointer (&task), NULL);
   else
     fetch_next (g_steal_pointer (&task));
 }
@@ -305,6 +312,8 @@ get_incident_cb (GObject      *object,
       /* Gone from the server: keep what we have. */
       if (pull_stops (&task, &error, TRUE))
         return;
+      g_hash_table_add (round->unfetched,
+                        g_strdup (g_ptr_array_index (round->to_fetch, round->fetch_index)));
     }
   else
     {
@@ -346,9 +355,10 @@ fetch_next (GTask *task)
         {
           const char *id = g_ptr_array_index (open_here, i);
 
-          if (!g_hash_table_contains (round->open_ids, id))
+          if (!g_hash_table_contains (round->open_ids, id) &&
+              !g_hash_table_contains (round->named, id))
             {
-              g_hash_table_add (round->open_ids, g_strdup (id));
+              g_hash_table_add (round->named, g_strdup (id));
               g_ptr_array_add (round->to_fetch, g_strdup (id));
               added++;
             }
@@ -410,6 +420,26 @@ list_timeline_cb (GObject      *object,
 }
 
 static void
+remember_changes (Round *round)
+{
+  GHashTable *seen = round->current->seen_changes;
+  GHashTableIter iter;
+  gpointer change, remote_id;
+
+  g_hash_table_remove_all (seen);
+  g_hash_table_iter_init (&iter, round->changes);
+  while (g_hash_table_iter_next (&iter, &change, &remote_id))
+    {
+      if (!g_hash_table_contains (round->unfetched, remote_id))
+        {
+          g_hash_table_iter_steal (&iter);
+          g_hash_table_add (seen, change);
+          g_free (remote_id);
+        }
+    }
+}
+
+static void
 timeline_next (GTask *task)
 {
   Round *round = _pieper_sync_round (task);
@@ -434,7 +464,10 @@ timeline_next (GTask *task)
       return;
     }
 
-  /* The account is in sync up to the start of this round. */
+  /* The account is in sync up to the start of this round, and the store
+   * shows every change the feed named but those of incidents that could
+   * not be fetched. */
+  remember_changes (round);
   {
     g_autofree char *since = g_strdup_printf ("%" G_GINT64_FORMAT, round->started_at - CHANGES_OVERLAP);
     g_autoptr(GError) error = NULL;

@@ -872,15 +872,20 @@ pieper_alertmanager_list_changes_async (PieperProvider      *provider,
 static GStrv
 pieper_alertmanager_list_changes_finish (PieperProvider  *provider,
                                          GAsyncResult    *result,
+                                         GStrv           *change_ids,
                                          char           **next_cursor,
                                          GError         **error)
 {
+  GStrv ids;
+
   g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
 
-  if (next_cursor != NULL)
-    *next_cursor = NULL;
+  *next_cursor = NULL;
+  ids = g_task_propagate_pointer (G_TASK (result), error);
+  if (ids != NULL)
+    *change_ids = g_new0 (char *, 1);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ids;
 }
 
 /* get incident */

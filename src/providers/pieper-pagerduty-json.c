@@ -838,22 +838,27 @@ _pieper_pagerduty_merge_timeline (GPtrArray *notes,
 }
 
 /**
- * _pieper_pagerduty_incident_ids_from_log_entries:
+ * _pieper_pagerduty_changes_from_log_entries:
+ * @change_ids: (out) (transfer full): each change's log entry id, in the
+ *   same order as the incident ids, "" where the entry has none
  *
- * Returns: (transfer full): the distinct incident ids of one page of
- *   GET /log_entries, in the order they first appear
+ * Returns: (transfer full): for each log entry of one page of
+ *   GET /log_entries, the id of the incident it is about (entries about
+ *   no incident are left out), so an incident may appear more than once
  */
 GStrv
-_pieper_pagerduty_incident_ids_from_log_entries (const JsonValue  *root,
-                                                 gboolean  *more,
-                                                 GError   **error)
+_pieper_pagerduty_changes_from_log_entries (const JsonValue  *root,
+                                            GStrv            *change_ids,
+                                            gboolean         *more,
+                                            GError          **error)
 {
   const JsonValue *list = member_array (node_object (root), "log_entries");
-  g_autoptr(GHashTable) seen = NULL;
-  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GStrvBuilder) incidents = NULL;
+  g_autoptr(GStrvBuilder) changes = NULL;
   guint n;
 
   *more = FALSE;
+  *change_ids = NULL;
 
   if (list == NULL)
     {
@@ -863,22 +868,24 @@ _pieper_pagerduty_incident_ids_from_log_entries (const JsonValue  *root,
 
   member_bool (node_object (root), "more", more);
 
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
-  builder = g_strv_builder_new ();
+  incidents = g_strv_builder_new ();
+  changes = g_strv_builder_new ();
   n = _pieper_json_get_length (list);
   for (guint i = 0; i < n; i++)
     {
       const JsonValue *entry = node_object (_pieper_json_get_element (list, i));
-      const char *id = member_id (member_object (entry, "incident"), "id");
+      const char *incident = member_id (member_object (entry, "incident"), "id");
+      const char *change = member_id (entry, "id");
 
-      if (id == NULL || g_hash_table_contains (seen, id))
+      if (incident == NULL)
         continue;
 
-      g_hash_table_add (seen, (gpointer) id);
-      g_strv_builder_add (builder, id);
+      g_strv_builder_add (incidents, incident);
+      g_strv_builder_add (changes, change != NULL ? change : "");
     }
 
-  return g_strv_builder_end (builder);
+  *change_ids = g_strv_builder_end (changes);
+  return g_strv_builder_end (incidents);
 }
 
 /* Users */

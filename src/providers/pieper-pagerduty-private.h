@@ -52,9 +52,10 @@ GPtrArray           *_pieper_pagerduty_log_entries_from_page (const PieperJsonVa
 PieperTimelineKind   _pieper_pagerduty_log_entry_kind        (const char  *type);
 GPtrArray           *_pieper_pagerduty_merge_timeline        (GPtrArray   *notes,
                                                               GPtrArray   *log_entries);
-GStrv                _pieper_pagerduty_incident_ids_from_log_entries (const PieperJsonValue *root,
-                                                                      gboolean  *more,
-                                                                      GError   **error);
+GStrv                _pieper_pagerduty_changes_from_log_entries (const PieperJsonValue *root,
+                                                                 GStrv      *change_ids,
+                                                                 gboolean   *more,
+                                                                 GError    **error);
 gboolean             _pieper_pagerduty_user_from_json        (const PieperJsonValue *root,
                                                               char       **user_id,
                                                               char       **user_name,

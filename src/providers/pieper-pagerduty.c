@@ -641,6 +641,7 @@ typedef struct
   char           *next_cursor;
   guint           offset;
   guint           total;       /* incidents: how many are open, 0 if unknown */
+  GStrv           change_ids;  /* changes: each item's log entry id */
 } Page;
 
 static void
@@ -648,6 +649,7 @@ page_free (Page *page)
 {
   if (page->items != NULL)
     page->free_items (page->items);
+  g_strfreev (page->change_ids);
   g_free (page->next_cursor);
   g_free (page);
 }
@@ -1040,6 +1042,7 @@ parse_changes_thread (GTask        *task,
   g_autoptr(PieperJsonDoc) root = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) change_ids = NULL;
   gsize length = 0;
   const char *data = g_bytes_get_data (job->body, &length);
   gboolean more = FALSE;
@@ -1047,8 +1050,8 @@ parse_changes_thread (GTask        *task,
 
   root = _pieper_pagerduty_parse (data != NULL ? data : "", length, &error);
   if (root == NULL ||
-      (ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root),
-                                                              &more, &error)) == NULL)
+      (ids = _pieper_pagerduty_changes_from_log_entries (_pieper_json_doc_get_root (root),
+                                                         &change_ids, &more, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1057,6 +1060,7 @@ parse_changes_thread (GTask        *task,
   page = g_new0 (Page, 1);
   page->items = g_steal_pointer (&ids);
   page->free_items = (GDestroyNotify) g_strfreev;
+  page->change_ids = g_steal_pointer (&change_ids);
   page->next_cursor = _pieper_pagerduty_next_cursor (job->offset, more);
 
   g_task_return_pointer (task, page, (GDestroyNotify) page_free);
@@ -1141,10 +1145,25 @@ pieper_pagerduty_list_changes_async (PieperProvider      *provider,
 static GStrv
 pieper_pagerduty_list_changes_finish (PieperProvider  *provider,
                                       GAsyncResult    *result,
+                                      GStrv           *change_ids,
                                       char           **next_cursor,
                                       GError         **error)
 {
-  return page_finish (provider, result, next_cursor, error);
+  Page *page;
+  GStrv ids;
+
+  g_return_val_if_fail (g_task_is_valid (result, provider), NULL);
+
+  page = g_task_propagate_pointer (G_TASK (result), error);
+  if (page == NULL)
+    return NULL;
+
+  ids = g_steal_pointer (&page->items);
+  *change_ids = g_steal_pointer (&page->change_ids);
+  *next_cursor = g_steal_pointer (&page->next_cursor);
+  page_free (page);
+
+  return ids;
 }
 
 /* get incident: GET /incidents/{id} */

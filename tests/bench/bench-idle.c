@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libsoup/soup.h>
@@ -30,8 +31,9 @@
  * own, next to as many floors: a bare AdwApplication held with no window
  * (bench-bare-window --idle). Once every Pieper has finished its first
  * sync round (its store has a "changes-since" sync state) and --settle
- * seconds more have passed, utime + stime from /proc/PID/stat are read for
- * every process, and again --intervals poll intervals later.
+ * seconds more have passed, the CPU time of every process (all its
+ * threads, in nanoseconds: clock_getcpuclockid) is read, and again
+ * --intervals poll intervals later.
  *
  * Needs a display (Xvfb will do) and a session bus. Not a test: it prints.
  */
@@ -56,8 +58,8 @@ typedef struct
 {
   GPid   pid;
   char  *dir;
-  gint64 ticks_before;
-  gint64 ticks_after;
+  gint64 ns_before;
+  gint64 ns_after;
 } Child;
 
 typedef struct
@@ -84,24 +86,18 @@ child_environment (void)
   return env;
 }
 
-/* utime + stime of @pid, in clock ticks. */
+/* The CPU time @pid has used, every thread of it, those that have ended
+ * too, in nanoseconds: the kernel's own count, not /proc/PID/stat's 10 ms
+ * ticks, of which the goal (0.05 % of 90 s) is only four and a half. */
 static gint64
-cpu_ticks (GPid pid)
+cpu_ns (GPid pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after_name;
+  clockid_t clock;
+  struct timespec ts;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
-      !(after_name = strrchr (contents, ')')))
-    bench_die (PROGRAM, "process %d has gone", pid);
-
-  /* After "pid (comm)": state is field 3, utime 14 and stime 15. */
-  fields = g_strsplit (after_name + 2, " ", 0);
-  if (g_strv_length (fields) < 13)
-    bench_die (PROGRAM, "cannot read %s", path);
-  return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+  if (clock_getcpuclockid (pid, &clock) != 0 || clock_gettime (clock, &ts) != 0)
+    bench_die (PROGRAM, "cannot read the CPU time of process %d: %s", pid, g_strerror (errno));
+  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* A child goes when the benchmark goes, also when it dies: a held
@@ -273,7 +269,7 @@ store_synced (const char *dir,
     }
   sqlite3_busy_timeout (db, 1000);
   if (sqlite3_prepare_v2 (db, "SELECT (SELECT count(*) FROM sync_state WHERE key = 'changes-since'),"
-                              " (SELECT count(*) FROM incidents)", -1, &stmt, NULL) == SQLITE_OK &&
+                              " (SELECT count(*) FROM incidents WHERE status <> 'resolved')", -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     {
       synced = sqlite3_column_int (stmt, 0) > 0;
@@ -336,10 +332,13 @@ wait_for_first_sync (Case *c)
             bench_die (PROGRAM, "%s: pieper %u did not finish a sync round in %d s", c->name, i + 1, FIRST_SYNC_S);
           g_usleep (G_USEC_PER_SEC / 4);
         }
+      /* The same sim, so the same open incidents, unless one of them
+       * changed on the sim between two first syncs. */
       if (i == 0)
         c->open = n;
       else if (n != c->open)
-        bench_die (PROGRAM, "%s: the stores disagree (%u and %u incidents)", c->name, c->open, n);
+        g_printerr (PROGRAM ": %s: pieper %u has %u open incidents, pieper 1 %u\n",
+                    c->name, i + 1, n, c->open);
     }
 }
 
@@ -347,7 +346,7 @@ static double
 share (const Child *child,
        double       seconds)
 {
-  return 100.0 * (double) (child->ticks_after - child->ticks_before) / sysconf (_SC_CLK_TCK) / seconds;
+  return 100.0 * (double) (child->ns_after - child->ns_before) / 1e9 / seconds;
 }
 
 static double
@@ -436,18 +435,18 @@ main (int   argc,
   started = g_get_monotonic_time ();
   for (guint i = 0; i < (guint) opt_runs; i++)
     {
-      floors[i].ticks_before = cpu_ticks (floors[i].pid);
-      usual.pieper[i].ticks_before = cpu_ticks (usual.pieper[i].pid);
+      floors[i].ns_before = cpu_ns (floors[i].pid);
+      usual.pieper[i].ns_before = cpu_ns (usual.pieper[i].pid);
       if (opt_storm > 0)
-        storm.pieper[i].ticks_before = cpu_ticks (storm.pieper[i].pid);
+        storm.pieper[i].ns_before = cpu_ns (storm.pieper[i].pid);
     }
   g_usleep ((gulong) opt_intervals * POLL_S * G_USEC_PER_SEC);
   for (guint i = 0; i < (guint) opt_runs; i++)
     {
-      floors[i].ticks_after = cpu_ticks (floors[i].pid);
-      usual.pieper[i].ticks_after = cpu_ticks (usual.pieper[i].pid);
+      floors[i].ns_after = cpu_ns (floors[i].pid);
+      usual.pieper[i].ns_after = cpu_ns (usual.pieper[i].pid);
       if (opt_storm > 0)
-        storm.pieper[i].ticks_after = cpu_ticks (storm.pieper[i].pid);
+        storm.pieper[i].ns_after = cpu_ns (storm.pieper[i].pid);
     }
   seconds = bench_seconds_since (started);
 

@@ -96,10 +96,11 @@ tap_list_changes_async (PieperProvider      *provider,
 static GStrv
 tap_list_changes_finish (PieperProvider  *provider,
                          GAsyncResult    *result,
+                         GStrv           *change_ids,
                          char           **next_cursor,
                          GError         **error)
 {
-  return pieper_provider_list_changes_finish (INNER (provider), result, next_cursor, error);
+  return pieper_provider_list_changes_finish (INNER (provider), result, change_ids, next_cursor, error);
 }
 
 static void

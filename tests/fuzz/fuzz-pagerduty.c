@@ -19,7 +19,7 @@
  *   _pieper_pagerduty_note_from_wrapper              POST /incidents/{id}/notes
  *   _pieper_pagerduty_log_entries_from_page          GET /incidents/{id}/log_entries
  *   _pieper_pagerduty_merge_timeline                 notes + log entries
- *   _pieper_pagerduty_incident_ids_from_log_entries  GET /log_entries (changes)
+ *   _pieper_pagerduty_changes_from_log_entries       GET /log_entries (changes)
  *   _pieper_pagerduty_user_from_json                 GET /users/me
  *   _pieper_pagerduty_error_from_response            any error body
  *
@@ -83,6 +83,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GPtrArray) timeline = NULL;
   g_autoptr(GPtrArray) timeline_no_notes = NULL;
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) change_ids = NULL;
   g_autofree char *user_id = NULL;
   g_autofree char *user_name = NULL;
   gboolean more = FALSE;
@@ -123,9 +124,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert (timeline_no_notes->len == entries->len);
     }
 
-  ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root), &more, NULL);
+  ids = _pieper_pagerduty_changes_from_log_entries (_pieper_json_doc_get_root (root), &change_ids,
+                                                    &more, NULL);
+  g_assert (ids == NULL || g_strv_length (ids) == g_strv_length (change_ids));
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
-    g_assert (_pieper_pagerduty_id_is_valid (ids[i]));
+    g_assert (_pieper_pagerduty_id_is_valid (ids[i]) &&
+              (change_ids[i][0] == '\0' || _pieper_pagerduty_id_is_valid (change_ids[i])));
 
   if (_pieper_pagerduty_user_from_json (_pieper_json_doc_get_root (root), &user_id, &user_name, NULL))
     g_assert (user_id != NULL && user_name != NULL);

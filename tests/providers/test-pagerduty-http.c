@@ -758,15 +758,18 @@ test_changes (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) query = NULL;
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) change_ids = NULL;
   g_autofree char *next = NULL;
-  const char *expected[] = { "PT4KHLK", "PQ7N0QZ", "PSLACK1", NULL };
+  const char *expected[] = { "PT4KHLK", "PQ7N0QZ", "PT4KHLK", "PSLACK1", NULL };
+  const char *expected_changes[] = { "C1", "C2", "C3", "C4", NULL };
   Recorded *r;
 
   pieper_provider_list_changes_async (f->provider, 1709674242, NULL, NULL, result_cb, f);
   result = wait_result (f);
-  ids = pieper_provider_list_changes_finish (f->provider, result, &next, &error);
+  ids = pieper_provider_list_changes_finish (f->provider, result, &change_ids, &next, &error);
   g_assert_no_error (error);
   g_assert_cmpstrv (ids, expected);
+  g_assert_cmpstrv (change_ids, expected_changes);
   g_assert_cmpstr (next, ==, "100");
 
   r = request_at (f, 0);

@@ -327,14 +327,18 @@ test_changes (void)
 {
   g_autoptr(PieperJsonDoc) root = load_fixture ("log-entries-changes.json");
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) change_ids = NULL;
   g_autoptr(GError) error = NULL;
   gboolean more = FALSE;
-  const char *expected[] = { "PT4KHLK", "PQ7N0QZ", "PSLACK1", NULL };
+  const char *expected[] = { "PT4KHLK", "PQ7N0QZ", "PT4KHLK", "PSLACK1", NULL };
+  const char *expected_changes[] = { "C1", "C2", "C3", "C4", NULL };
 
-  ids = _pieper_pagerduty_incident_ids_from_log_entries (_pieper_json_doc_get_root (root), &more, &error);
+  ids = _pieper_pagerduty_changes_from_log_entries (_pieper_json_doc_get_root (root), &change_ids,
+                                                    &more, &error);
   g_assert_no_error (error);
   g_assert_true (more);
   g_assert_cmpstrv (ids, expected);
+  g_assert_cmpstrv (change_ids, expected_changes);
 }
 
 static void

@@ -103,7 +103,7 @@ test_unsupported (void)
 
     pieper_provider_list_changes_async (provider, 0, NULL, NULL, result_cb, &pending);
     result = wait_result (&pending);
-    g_assert_null (pieper_provider_list_changes_finish (provider, result, NULL, &error));
+    g_assert_null (pieper_provider_list_changes_finish (provider, result, NULL, NULL, &error));
     g_assert_error (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNSUPPORTED);
   }
 

@@ -526,6 +526,86 @@ test_quiet_round_is_cheap (Fixture       *f,
   g_assert_cmpuint (stats.pulled, ==, 0);
 }
 
+static guint
+count_fetches (Fixture    *f,
+               const char *remote_id)
+{
+  g_autofree char *path = g_strdup_printf ("/incidents/%s", remote_id != NULL ? remote_id : "");
+
+  return pieper_sim_count_requests (f->sim, "GET", path);
+}
+
+/* The feed is asked with two minutes of overlap, so it names each change
+ * in several rounds: the incident is fetched for the first of them only,
+ * and again for a change not seen before. (Before, a round polling every
+ * 2 s fetched every incident changed in the last two minutes, one by one,
+ * and a page triggered during that round waited for the next.) */
+static void
+test_feed_fetches_each_change_once (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page_id = NULL;
+
+  /* The first sync lists; the second reads the sim's history (made just
+   * now, so all of it in the window) once. */
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Nothing new: the feed, and no incident. */
+  pieper_sim_reset_record (f->sim);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pieper_sim_count_requests (f->sim, "GET", "/log_entries"), >=, 1);
+  g_assert_cmpuint (count_list_requests (f), ==, 0);
+  g_assert_cmpuint (count_fetches (f, NULL), ==, 0);
+
+  /* A page: fetched in the round after it, not in the one after that. */
+  page_id = g_strdup (pieper_sim_trigger (f->sim, "Disk full on db-7", NULL, "high"));
+  pieper_sim_reset_record (f->sim);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_fetches (f, page_id), ==, 1);
+  g_assert_cmpuint (count_fetches (f, NULL), ==, 1);
+  g_assert_cmpint (stored_status (f, page_id), ==, PIEPER_STATUS_TRIGGERED);
+
+  pieper_sim_reset_record (f->sim);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_fetches (f, NULL), ==, 0);
+
+  /* Acknowledged on the server: a new change, so fetched again. */
+  server_put_status (f, page_id, "acknowledged");
+  pieper_sim_reset_record (f->sim);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_fetches (f, page_id), ==, 1);
+  g_assert_cmpuint (count_fetches (f, NULL), ==, 1);
+  g_assert_cmpint (stored_status (f, page_id), ==, PIEPER_STATUS_ACKNOWLEDGED);
+
+  /* A full pull (as after 30 minutes, or Refresh) reads the feed before
+   * the open list: a change it names is on the list, or fetched once if
+   * the incident is no longer open; neither is fetched in the next round. */
+  server_put_status (f, page_id, "resolved");
+  g_assert_true (pieper_store_set_sync_state (f->store, pieper_account_get_id (f->account),
+                                              "full-pull-at", "1", &error));
+  pieper_sim_reset_record (f->sim);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_list_requests (f), >=, 1);
+  g_assert_cmpuint (count_fetches (f, page_id), ==, 1);
+  g_assert_cmpuint (count_fetches (f, NULL), ==, 1);
+  g_assert_cmpint (stored_status (f, page_id), ==, PIEPER_STATUS_RESOLVED);
+
+  pieper_sim_reset_record (f->sim);
+  g_assert_true (sync_once (f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_list_requests (f), ==, 0);
+  g_assert_cmpuint (count_fetches (f, NULL), ==, 0);
+}
+
 /* A change the feed never reported is repaired by the periodic full pull;
  * until then the incremental rounds cannot see it. */
 static void
@@ -1322,6 +1402,7 @@ main (int    argc,
   ADD ("/sync/faults", test_faults, 20);
   ADD ("/sync/incremental-sees-changes", test_incremental_sees_changes, 250);
   ADD ("/sync/quiet-round-is-cheap", test_quiet_round_is_cheap, 250);
+  ADD ("/sync/feed-fetches-each-change-once", test_feed_fetches_each_change_once, 250);
   ADD ("/sync/full-pull-reconciles", test_full_pull_reconciles, 250);
   ADD ("/sync/notes-in-order-per-incident", test_notes_in_order_per_incident, 250);
   ADD ("/sync/flush-cancelled-midway", test_flush_cancelled_midway, 250);
