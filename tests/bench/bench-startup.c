@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "bench-util.h"
 
 /*
@@ -38,6 +40,7 @@
 
 static int opt_runs = 5;
 static int opt_incidents = 10000;
+static char *opt_keep_store = NULL;
 
 typedef struct
 {
@@ -156,6 +159,8 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Runs to take the median of (default 5)", "N" },
     { "incidents", 'i', 0, G_OPTION_ARG_INT, &opt_incidents, "Incidents in Pieper's store (default 10000)", "N" },
+    { "keep-store", 0, 0, G_OPTION_ARG_FILENAME, &opt_keep_store,
+      "Only fill a store in DIR (new) and keep it, to profile a start by hand", "DIR" },
     { NULL, },
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- Pieper's startup benchmark (P2, P3)");
@@ -176,6 +181,14 @@ main (int   argc,
     bench_die (PROGRAM, "%s", error->message);
   if (opt_runs < 1 || opt_incidents < 0)
     bench_die (PROGRAM, "--runs must be at least 1 and --incidents at least 0");
+  if (opt_keep_store != NULL)
+    {
+      if (g_mkdir (opt_keep_store, 0700) != 0)
+        bench_die (PROGRAM, "%s: %s", opt_keep_store, g_strerror (errno));
+      bench_fill_store (opt_keep_store, OFFLINE_URL, (guint) opt_incidents);
+      return 0;
+    }
+
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     bench_die (PROGRAM, "needs a display: run it under xvfb-run");
 
