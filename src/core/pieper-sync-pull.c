@@ -464,10 +464,7 @@ timeline_next (GTask *task)
       return;
     }
 
-  /* The account is in sync up to the start of this round, and the store
-   * shows every change the feed named but those of incidents that could
-   * not be fetched. */
-  remember_changes (round);
+  /* The account is in sync up to the start of this round. */
   {
     g_autofree char *since = g_strdup_printf ("%" G_GINT64_FORMAT, round->started_at - CHANGES_OVERLAP);
     g_autoptr(GError) error = NULL;
@@ -495,5 +492,8 @@ timeline_next (GTask *task)
         }
     }
 
+  /* The store shows every change the feed named, but those of incidents
+   * that could not be fetched. */
+  remember_changes (round);
   _pieper_sync_next_account (task);
 }
