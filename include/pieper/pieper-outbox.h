@@ -67,6 +67,15 @@ GPtrArray    *pieper_outbox_next_due         (PieperOutbox  *self,
 gint64        pieper_outbox_next_wakeup      (PieperOutbox  *self,
                                               gint64         account_id);
 
+/* Whether @action waits to learn if the server got it: in flight, but
+ * sent by nobody now (its send was cut short, or its sender is gone). If
+ * so, *@check_at (may be NULL) is when the server is asked, before the
+ * action is sent again only if it did not get it. */
+gboolean      pieper_outbox_is_unconfirmed   (PieperOutbox  *self,
+                                              PieperAction  *action,
+                                              gint64         now,
+                                              gint64        *check_at);
+
 /* Makes the account's pending actions due now (0 for every account): the
  * responder asked for a sync, or the network came back, so backoff waits
  * are over. A send whose outcome is unknown (inflight, its sender gone or

@@ -173,6 +173,25 @@ state_label (PieperActionState state)
     }
 }
 
+/* A send whose outcome is unknown is not lost: the server is asked
+ * whether it got it before it is sent again. */
+static char *
+unconfirmed_hint (gint64 check_at,
+                  gint64 now)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *when = NULL;
+
+  if (check_at <= now || !(utc = g_date_time_new_from_unix_utc (check_at)))
+    return g_strdup (_("the server is asked at the next sync whether it got it; sent again only if not"));
+
+  local = g_date_time_to_local (utc);
+  when = g_date_time_format (local, "%X");
+  /* TRANSLATORS: %s is a time of day, in the locale's format. */
+  return g_strdup_printf (_("the server is asked at %s whether it got it; sent again only if not"), when);
+}
+
 static const char *
 op_label (PieperOp op)
 {
@@ -717,6 +736,7 @@ _pieperctl_outbox (PieperctlContext  *ctx,
   g_autoptr(GPtrArray) actions = NULL;
   g_autoptr(GError) error = NULL;
   PieperctlStatus status = PIEPERCTL_OK;
+  gint64 now;
 
   if (!parse_args (argc, argv, OPT_JSON, 0, 0, &args, &status))
     return status;
@@ -743,13 +763,20 @@ _pieperctl_outbox (PieperctlContext  *ctx,
       return PIEPERCTL_OK;
     }
 
+  now = g_get_real_time () / G_USEC_PER_SEC;
   for (guint i = 0; i < actions->len; i++)
     {
       PieperAction *action = g_ptr_array_index (actions, i);
       g_autofree char *incident = printable (pieper_action_get_incident_remote_id (action), 24);
       g_autofree char *last_error = printable (pieper_action_get_last_error (action), 200);
       g_autofree char *op = _pieperctl_pad (op_label (pieper_action_get_op (action)), 12);
-      g_autofree char *state = _pieperctl_pad (state_label (pieper_action_get_state (action)), 16);
+      gint64 check_at = 0;
+      /* In flight but sent by nobody: "sending" would be a lie. */
+      gboolean unconfirmed = pieper_outbox_is_unconfirmed (outbox, action, now, &check_at);
+      /* TRANSLATORS: an action sent, but not known to have reached the server. */
+      g_autofree char *state = _pieperctl_pad (unconfirmed ? _("unconfirmed")
+                                                           : state_label (pieper_action_get_state (action)),
+                                               16);
 
       printf ("%-6" G_GINT64_FORMAT " %s %-12s %s",
               pieper_action_get_id (action),
@@ -760,6 +787,12 @@ _pieperctl_outbox (PieperctlContext  *ctx,
                                                                  pieper_action_get_attempts (action)),
                                                        pieper_action_get_attempts (action));
           printf (" %s", attempts);
+        }
+      if (unconfirmed)
+        {
+          g_autofree char *hint = unconfirmed_hint (check_at, now);
+
+          printf (" [%s]", hint);
         }
       if (*last_error != '\0')
         printf (" — %s", last_error);

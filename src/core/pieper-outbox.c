@@ -193,6 +193,25 @@ is_due (PieperAction *action,
   return due_at (action, now) <= now;
 }
 
+gboolean
+pieper_outbox_is_unconfirmed (PieperOutbox *self,
+                              PieperAction *action,
+                              gint64        now,
+                              gint64       *check_at)
+{
+  g_return_val_if_fail (PIEPER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (PIEPER_IS_ACTION (action), FALSE);
+
+  if (pieper_action_get_state (action) != PIEPER_ACTION_INFLIGHT ||
+      !owner_is_dead (pieper_action_get_claimed_by (action)))
+    return FALSE;
+
+  if (check_at != NULL)
+    *check_at = due_at (action, now);
+
+  return TRUE;
+}
+
 /* Reading */
 
 PieperAction *

@@ -22,15 +22,22 @@ typedef struct
   guint added;
 } Change;
 
+/* A model's items-changed signals, and the test's mirror of the model,
+ * kept in step with them. */
+typedef struct
+{
+  GListModel *model;
+  GArray     *changes;
+  GPtrArray  *mirror;
+} Recorder;
+
 typedef struct
 {
   char                    *dir;
   PieperStore             *store;
   PieperAccount           *account;
   PieperIncidentListModel *model;
-  GArray                  *changes;
-  /* The test's mirror of the model, kept in step with the signals. */
-  GPtrArray               *mirror;
+  Recorder                 recorder;
 } Fixture;
 
 static PieperIncident *
@@ -53,22 +60,56 @@ make_incident (guint        n,
 }
 
 static void
-items_changed_cb (GListModel *model,
-                  guint       position,
-                  guint       removed,
-                  guint       added,
-                  Fixture    *fixture)
+recorder_changed_cb (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     Recorder   *recorder)
 {
   Change change = { position, removed, added };
 
-  g_array_append_val (fixture->changes, change);
+  g_array_append_val (recorder->changes, change);
 
-  g_assert_cmpuint (position + removed, <=, fixture->mirror->len);
-  g_ptr_array_remove_range (fixture->mirror, position, removed);
+  g_assert_cmpuint (position + removed, <=, recorder->mirror->len);
+  g_ptr_array_remove_range (recorder->mirror, position, removed);
   for (guint k = 0; k < added; k++)
-    g_ptr_array_insert (fixture->mirror, position + k, g_list_model_get_item (model, position + k));
+    g_ptr_array_insert (recorder->mirror, position + k, g_list_model_get_item (model, position + k));
 }
 
+/* Starts recording @model, its mirror holding what it holds now. */
+static void
+recorder_start (Recorder   *recorder,
+                GListModel *model)
+{
+  recorder->model = g_object_ref (model);
+  recorder->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  recorder->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint k = 0; k < g_list_model_get_n_items (model); k++)
+    g_ptr_array_add (recorder->mirror, g_list_model_get_item (model, k));
+  g_signal_connect (model, "items-changed", G_CALLBACK (recorder_changed_cb), recorder);
+}
+
+static void
+recorder_stop (Recorder *recorder)
+{
+  g_signal_handlers_disconnect_by_func (recorder->model, recorder_changed_cb, recorder);
+  g_clear_object (&recorder->model);
+  g_clear_pointer (&recorder->changes, g_array_unref);
+  g_clear_pointer (&recorder->mirror, g_ptr_array_unref);
+}
+
+/* Refreshes the model from the store, recording what this refresh says. */
+static void
+refresh (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_array_set_size (fixture->recorder.changes, 0);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+}
+
+/* A sync of the fixture's account that brings @incidents. */
 static void
 apply (Fixture    *fixture,
        GPtrArray  *incidents)
@@ -78,40 +119,38 @@ apply (Fixture    *fixture,
   g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (fixture->account),
                                               incidents, &error));
   g_assert_no_error (error);
-  g_array_set_size (fixture->changes, 0);
-  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
-  g_assert_no_error (error);
+  refresh (fixture);
 }
 
 /* The mirror, built from the signals alone, is the model. */
 static void
-assert_mirror (Fixture *fixture)
+assert_mirror (Recorder *recorder)
 {
-  GListModel *model = G_LIST_MODEL (fixture->model);
-
-  g_assert_cmpuint (fixture->mirror->len, ==, g_list_model_get_n_items (model));
-  for (guint k = 0; k < fixture->mirror->len; k++)
+  g_assert_cmpuint (recorder->mirror->len, ==, g_list_model_get_n_items (recorder->model));
+  for (guint k = 0; k < recorder->mirror->len; k++)
     {
-      g_autoptr(PieperIncident) item = g_list_model_get_item (model, k);
+      g_autoptr(GObject) item = g_list_model_get_item (recorder->model, k);
 
-      g_assert_true (item == g_ptr_array_index (fixture->mirror, k));
+      g_assert_true (item == g_ptr_array_index (recorder->mirror, k));
     }
 }
 
+/* The signals are exactly @expected, and the mirror is the model. */
 static void
-assert_change (Fixture *fixture,
-               guint    index,
-               guint    position,
-               guint    removed,
-               guint    added)
+assert_changes (Recorder     *recorder,
+                const Change  expected[],
+                guint         n_expected)
 {
-  Change *change;
+  g_assert_cmpuint (recorder->changes->len, ==, n_expected);
+  for (guint k = 0; k < n_expected; k++)
+    {
+      Change *change = &g_array_index (recorder->changes, Change, k);
 
-  g_assert_cmpuint (index, <, fixture->changes->len);
-  change = &g_array_index (fixture->changes, Change, index);
-  g_assert_cmpuint (change->position, ==, position);
-  g_assert_cmpuint (change->removed, ==, removed);
-  g_assert_cmpuint (change->added, ==, added);
+      g_assert_cmpuint (change->position, ==, expected[k].position);
+      g_assert_cmpuint (change->removed, ==, expected[k].removed);
+      g_assert_cmpuint (change->added, ==, expected[k].added);
+    }
+  assert_mirror (recorder);
 }
 
 static GPtrArray *
@@ -131,6 +170,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(PieperAccount) account = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "me@example.com");
   g_autoptr(GPtrArray) incidents = twenty ();
   g_autoptr(GError) error = NULL;
+  const Change expected[] = { { 0, 0, 20 } };
 
   fixture->dir = test_make_tmp_dir ();
   fixture->store = pieper_store_open (fixture->dir, &error);
@@ -138,25 +178,20 @@ fixture_set_up (Fixture       *fixture,
   fixture->account = pieper_store_add_account (fixture->store, account, &error);
   g_assert_no_error (error);
   fixture->model = pieper_incident_list_model_new (fixture->store);
-  fixture->changes = g_array_new (FALSE, FALSE, sizeof (Change));
-  fixture->mirror = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect (fixture->model, "items-changed", G_CALLBACK (items_changed_cb), fixture);
+  recorder_start (&fixture->recorder, G_LIST_MODEL (fixture->model));
 
   apply (fixture, incidents);
-  g_assert_cmpuint (fixture->changes->len, ==, 1);
-  assert_change (fixture, 0, 0, 0, 20);
-  assert_mirror (fixture);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  recorder_stop (&fixture->recorder);
   g_clear_object (&fixture->model);
   g_clear_object (&fixture->account);
   g_clear_object (&fixture->store);
-  g_clear_pointer (&fixture->changes, g_array_unref);
-  g_clear_pointer (&fixture->mirror, g_ptr_array_unref);
   test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
@@ -167,21 +202,17 @@ test_three_changed (Fixture       *fixture,
                     gconstpointer  data)
 {
   g_autoptr(GPtrArray) incidents = twenty ();
+  const Change expected[] = { { 20 - 17, 1, 1 }, { 20 - 10, 1, 1 }, { 20 - 3, 1, 1 } };
 
   pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_ACKNOWLEDGED);   /* #3 */
   pieper_incident_set_title (g_ptr_array_index (incidents, 9), "Incident 10, now worse");       /* #10 */
   pieper_incident_set_escalation_level (g_ptr_array_index (incidents, 16), 2);                  /* #17 */
   apply (fixture, incidents);
-
-  g_assert_cmpuint (fixture->changes->len, ==, 3);
-  assert_change (fixture, 0, 20 - 17, 1, 1);
-  assert_change (fixture, 1, 20 - 10, 1, 1);
-  assert_change (fixture, 2, 20 - 3, 1, 1);
-  assert_mirror (fixture);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
 
   /* The same snapshot again changes nothing, so says nothing. */
   apply (fixture, incidents);
-  g_assert_cmpuint (fixture->changes->len, ==, 0);
+  g_assert_cmpuint (fixture->recorder.changes->len, ==, 0);
 }
 
 static void
@@ -189,15 +220,13 @@ test_adjacent_changed (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autoptr(GPtrArray) incidents = twenty ();
+  /* One run: #7, #6, #5 sit next to each other. */
+  const Change expected[] = { { 20 - 7, 3, 3 } };
 
   for (guint n = 5; n <= 7; n++)
     pieper_incident_set_status (g_ptr_array_index (incidents, n - 1), PIEPER_STATUS_ACKNOWLEDGED);
   apply (fixture, incidents);
-
-  /* One run: #7, #6, #5 sit next to each other. */
-  g_assert_cmpuint (fixture->changes->len, ==, 1);
-  assert_change (fixture, 0, 20 - 7, 3, 3);
-  assert_mirror (fixture);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
 }
 
 static void
@@ -205,13 +234,11 @@ test_new_page (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(GPtrArray) incidents = twenty ();
+  const Change expected[] = { { 0, 0, 1 } };
 
   g_ptr_array_add (incidents, make_incident (21, PIEPER_STATUS_TRIGGERED));
   apply (fixture, incidents);
-
-  g_assert_cmpuint (fixture->changes->len, ==, 1);
-  assert_change (fixture, 0, 0, 0, 1);
-  assert_mirror (fixture);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
 }
 
 static void
@@ -222,6 +249,9 @@ test_pending_action (Fixture       *fixture,
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(PieperAction) action = NULL;
   g_autoptr(GError) error = NULL;
+  /* The effective state: acknowledged, and one change waiting. */
+  const Change expected[] = { { 20 - 12, 1, 1 } };
+  GPtrArray *mirror = fixture->recorder.mirror;
 
   incident = pieper_store_lookup_incident (fixture->store, pieper_account_get_id (fixture->account),
                                            "PINC0012", &error);
@@ -229,17 +259,10 @@ test_pending_action (Fixture       *fixture,
   action = pieper_outbox_acknowledge (outbox, pieper_incident_get_id (incident), &error);
   g_assert_no_error (error);
 
-  g_array_set_size (fixture->changes, 0);
-  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
-  g_assert_no_error (error);
-
-  /* The effective state: acknowledged, and one change waiting. */
-  g_assert_cmpuint (fixture->changes->len, ==, 1);
-  assert_change (fixture, 0, 20 - 12, 1, 1);
-  assert_mirror (fixture);
-  g_assert_cmpint (pieper_incident_get_status (g_ptr_array_index (fixture->mirror, 8)), ==,
-                   PIEPER_STATUS_ACKNOWLEDGED);
-  g_assert_cmpuint (pieper_incident_get_pending (g_ptr_array_index (fixture->mirror, 8)), ==, 1);
+  refresh (fixture);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_status (g_ptr_array_index (mirror, 8)), ==, PIEPER_STATUS_ACKNOWLEDGED);
+  g_assert_cmpuint (pieper_incident_get_pending (g_ptr_array_index (mirror, 8)), ==, 1);
 }
 
 /* What the model says when an incident leaves and when one moves, exactly:
@@ -252,17 +275,6 @@ test_pending_action (Fixture       *fixture,
  * - the incidents in between are not touched.
  *
  * Positions: newest first, so incident n is at 20 - n. */
-
-static void
-assert_changes (Fixture     *fixture,
-                const Change expected[],
-                guint        n_expected)
-{
-  g_assert_cmpuint (fixture->changes->len, ==, n_expected);
-  for (guint k = 0; k < n_expected; k++)
-    assert_change (fixture, k, expected[k].position, expected[k].removed, expected[k].added);
-  assert_mirror (fixture);
-}
 
 /* The store keeps every incident it has seen (a resolved one stays, under
  * the Resolved filter); incidents leave the model when their account is
@@ -291,18 +303,14 @@ test_removed (Fixture       *fixture,
     }
   g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (added), incidents, &error));
   g_assert_no_error (error);
-  g_array_set_size (fixture->changes, 0);
-  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
-  g_assert_no_error (error);
+  refresh (fixture);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 23);
-  assert_mirror (fixture);
+  assert_mirror (&fixture->recorder);
 
   g_assert_true (pieper_store_remove_account (fixture->store, pieper_account_get_id (added), TRUE, &error));
   g_assert_no_error (error);
-  g_array_set_size (fixture->changes, 0);
-  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
-  g_assert_no_error (error);
-  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+  refresh (fixture);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 20);
 }
 
@@ -317,8 +325,8 @@ test_moved_up (Fixture       *fixture,
 
   pieper_incident_set_created_at (g_ptr_array_index (incidents, 14), 1760000000);
   apply (fixture, incidents);
-  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 0)), ==, 15);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->recorder.mirror, 0)), ==, 15);
 }
 
 static void
@@ -331,8 +339,8 @@ test_moved_down (Fixture       *fixture,
 
   pieper_incident_set_created_at (g_ptr_array_index (incidents, 17), 1600000000);
   apply (fixture, incidents);
-  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 19)), ==, 18);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->recorder.mirror, 19)), ==, 18);
 }
 
 /* The first and the last change places: each moves, and the incidents in
@@ -347,9 +355,9 @@ test_swapped (Fixture       *fixture,
   pieper_incident_set_created_at (g_ptr_array_index (incidents, 0), 1700000000 + 20 * 60);
   pieper_incident_set_created_at (g_ptr_array_index (incidents, 19), 1700000000 + 1 * 60);
   apply (fixture, incidents);
-  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 0)), ==, 1);
-  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->mirror, 19)), ==, 20);
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->recorder.mirror, 0)), ==, 1);
+  g_assert_cmpint (pieper_incident_get_number (g_ptr_array_index (fixture->recorder.mirror, 19)), ==, 20);
 }
 
 /* Two moves and a change in one sync: #15 enters at the top and leaves
@@ -372,29 +380,7 @@ test_moved_and_changed (Fixture       *fixture,
   pieper_incident_set_created_at (g_ptr_array_index (incidents, 17), 1600000000);
   pieper_incident_set_status (g_ptr_array_index (incidents, 3), PIEPER_STATUS_ACKNOWLEDGED);
   apply (fixture, incidents);
-  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
-}
-
-typedef struct
-{
-  GArray    *changes;
-  GPtrArray *mirror;
-} Recorder;
-
-static void
-recorded_cb (GListModel *model,
-             guint       position,
-             guint       removed,
-             guint       added,
-             Recorder   *recorder)
-{
-  Change change = { position, removed, added };
-
-  g_array_append_val (recorder->changes, change);
-  g_assert_cmpuint (position + removed, <=, recorder->mirror->len);
-  g_ptr_array_remove_range (recorder->mirror, position, removed);
-  for (guint k = 0; k < added; k++)
-    g_ptr_array_insert (recorder->mirror, position + k, g_list_model_get_item (model, position + k));
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
 }
 
 static gboolean
@@ -414,11 +400,9 @@ test_resolved_leaves_filter (Fixture       *fixture,
   g_autoptr(GPtrArray) incidents = twenty ();
   g_autoptr(GtkFilterListModel) filtered = NULL;
   const Change expected[] = { { 20 - 12, 1, 1 } };
-  Recorder recorder = {
-    g_array_new (FALSE, FALSE, sizeof (Change)),
-    g_ptr_array_new_with_free_func (g_object_unref),
-  };
-  Change *change;
+  /* In the filter: #12 was at 20 - 12 - 1, #17 being above it and out. */
+  const Change expected_filtered[] = { { 20 - 12 - 1, 1, 0 } };
+  Recorder recorder = { 0, };
 
   /* #17 is acknowledged, so the filter's positions differ from the
    * model's. */
@@ -428,31 +412,14 @@ test_resolved_leaves_filter (Fixture       *fixture,
   filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (fixture->model)),
                                         GTK_FILTER (gtk_custom_filter_new (triggered, NULL, NULL)));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 19);
-  for (guint k = 0; k < 19; k++)
-    g_ptr_array_add (recorder.mirror, g_list_model_get_item (G_LIST_MODEL (filtered), k));
-  g_signal_connect (filtered, "items-changed", G_CALLBACK (recorded_cb), &recorder);
+  recorder_start (&recorder, G_LIST_MODEL (filtered));
 
   pieper_incident_set_status (g_ptr_array_index (incidents, 11), PIEPER_STATUS_RESOLVED);
   apply (fixture, incidents);
-  assert_changes (fixture, expected, G_N_ELEMENTS (expected));
+  assert_changes (&fixture->recorder, expected, G_N_ELEMENTS (expected));
+  assert_changes (&recorder, expected_filtered, G_N_ELEMENTS (expected_filtered));
 
-  /* In the filter: #12 was at 20 - 12 - 1, #17 being above it and out. */
-  g_assert_cmpuint (recorder.changes->len, ==, 1);
-  change = &g_array_index (recorder.changes, Change, 0);
-  g_assert_cmpuint (change->position, ==, 20 - 12 - 1);
-  g_assert_cmpuint (change->removed, ==, 1);
-  g_assert_cmpuint (change->added, ==, 0);
-  g_assert_cmpuint (recorder.mirror->len, ==, g_list_model_get_n_items (G_LIST_MODEL (filtered)));
-  for (guint k = 0; k < recorder.mirror->len; k++)
-    {
-      g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (filtered), k);
-
-      g_assert_true (item == g_ptr_array_index (recorder.mirror, k));
-    }
-
-  g_signal_handlers_disconnect_by_func (filtered, recorded_cb, &recorder);
-  g_array_unref (recorder.changes);
-  g_ptr_array_unref (recorder.mirror);
+  recorder_stop (&recorder);
 }
 
 int

@@ -363,6 +363,115 @@ test_offline_actions (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (exported), "incidents")), ==, 5);
 }
 
+/* The line of @out that starts with action @id. */
+static char *
+outbox_line (const char *out,
+             gint64      id)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%-6" G_GINT64_FORMAT " ", id);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i]);
+
+  g_error ("no action %" G_GINT64_FORMAT " in:\n%s", id, out);
+}
+
+/* What the outbox says of a send whose outcome is unknown, due at
+ * @check_at, when pieperctl reads the clock at @now. */
+static char *
+unconfirmed_hint (gint64 check_at,
+                  gint64 now)
+{
+  g_autoptr(GDateTime) check_time = NULL;
+  g_autofree char *check_text = NULL;
+
+  if (check_at <= now)
+    return g_strdup ("[the server is asked at the next sync whether it got it; sent again only if not]");
+
+  check_time = g_date_time_new_from_unix_local (check_at);
+  check_text = g_date_time_format (check_time, "%X");
+  return g_strdup_printf ("[the server is asked at %s whether it got it; sent again only if not]",
+                          check_text);
+}
+
+/* A send cut short (timed out after it left, or the app quit) or whose
+ * sender died stays in flight, sent by nobody, until the server is asked
+ * whether it got it: the outbox says so and when, rather than "sending",
+ * which only an action a live sender holds is. */
+static void
+test_outbox_unconfirmed (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autofree char *db = g_build_filename (f->data, "pieper.db", NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 died_at = now - 60;
+  g_autofree char *cut_short_sql = NULL;
+  g_autofree char *dead_sql = NULL;
+  g_autofree char *live_sql = NULL;
+  g_autoptr(CliRun) outbox = NULL;
+  g_autofree char *cut_short = NULL;
+  g_autofree char *hint_early = NULL;
+  g_autofree char *hint_late = NULL;
+  g_autofree char *dead = NULL;
+  g_autofree char *dead_hint = NULL;
+  g_autofree char *live = NULL;
+  gint64 started;
+  gint64 ran_by;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CliRun) note = cli_run (f->data, "note", "1042", "Paging the database team", NULL);
+
+      cli_assert_ok (note);
+    }
+
+  /* As _pieper_outbox_cut_short() leaves it: due 10 s from now. */
+  cut_short_sql = g_strdup_printf ("UPDATE outbox SET state = 'inflight', attempts = 1,"
+                                   " claimed_by = NULL, next_attempt_at = %" G_GINT64_FORMAT ","
+                                   " updated_at = %" G_GINT64_FORMAT ","
+                                   " last_error = 'The request timed out' WHERE id = 1",
+                                   now + 10, now);
+  /* Claimed a minute ago by a process of another boot of this machine:
+   * its lease runs for another minute, but it is gone, so the action is
+   * due since 10 s after its claim. */
+  dead_sql = g_strdup_printf ("UPDATE outbox SET state = 'inflight', attempts = 1,"
+                              " claimed_by = 'not-this-boot/1/1',"
+                              " next_attempt_at = %" G_GINT64_FORMAT ","
+                              " updated_at = %" G_GINT64_FORMAT " WHERE id = 2",
+                              died_at + 120, died_at);
+  /* Claimed by a sender /proc cannot tell is gone: it is sending. */
+  live_sql = g_strdup_printf ("UPDATE outbox SET state = 'inflight', attempts = 1,"
+                              " claimed_by = '-/1/-', next_attempt_at = %" G_GINT64_FORMAT ","
+                              " updated_at = %" G_GINT64_FORMAT " WHERE id = 3",
+                              now + 120, now);
+  g_assert_cmpint (cli_db_exec (db, cut_short_sql), ==, 1);
+  g_assert_cmpint (cli_db_exec (db, dead_sql), ==, 1);
+  g_assert_cmpint (cli_db_exec (db, live_sql), ==, 1);
+
+  started = g_get_real_time () / G_USEC_PER_SEC;
+  outbox = cli_run (f->data, "outbox", NULL);
+  ran_by = g_get_real_time () / G_USEC_PER_SEC;
+  cli_assert_ok (outbox);
+  cut_short = outbox_line (outbox->out, 1);
+  dead = outbox_line (outbox->out, 2);
+  live = outbox_line (outbox->out, 3);
+
+  /* Which of the two is said of the first depends on when pieperctl
+   * read the clock, between @started and @ran_by; either is exact. */
+  hint_early = unconfirmed_hint (now + 10, started);
+  hint_late = unconfirmed_hint (now + 10, ran_by);
+  g_assert_nonnull (strstr (cut_short, "Q1CHK7AXR2   unconfirmed      1 attempt "));
+  g_assert_true (strstr (cut_short, hint_early) != NULL || strstr (cut_short, hint_late) != NULL);
+  g_assert_true (g_str_has_suffix (cut_short, " — The request timed out"));
+  dead_hint = unconfirmed_hint (died_at + 10, now);
+  g_assert_nonnull (strstr (dead, "Q1CHK7AXR2   unconfirmed      1 attempt "));
+  g_assert_nonnull (strstr (dead, dead_hint));
+  g_assert_nonnull (strstr (live, "Q1CHK7AXR2   sending          1 attempt"));
+  g_assert_null (strstr (live, "server is asked"));
+}
+
 static JsonObject *
 find_timeline_entry (JsonArray  *timeline,
                      const char *kind,
@@ -1089,6 +1198,7 @@ main (int   argc,
   g_test_add ("/pieperctl/list-json", Fixture, NULL, fixture_setup, test_list_json, fixture_teardown);
   g_test_add ("/pieperctl/effective-status", Fixture, NULL, fixture_setup, test_effective_status, fixture_teardown);
   g_test_add ("/pieperctl/offline-actions", Fixture, NULL, fixture_setup, test_offline_actions, fixture_teardown);
+  g_test_add ("/pieperctl/outbox-unconfirmed", Fixture, NULL, fixture_setup, test_outbox_unconfirmed, fixture_teardown);
   g_test_add ("/pieperctl/show", Fixture, NULL, fixture_setup, test_show, fixture_teardown);
   g_test_add ("/pieperctl/note-stdin", Fixture, NULL, fixture_setup, test_note_stdin, fixture_teardown);
   g_test_add ("/pieperctl/note-dash-dash", Fixture, NULL, fixture_setup, test_note_dash_dash, fixture_teardown);
