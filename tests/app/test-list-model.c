@@ -4,7 +4,8 @@
 #include <gtk/gtk.h>
 #include <pieper.h>
 
-#include "pieper-incident-list-model.h"
+#include "pieper-incident-list-model-private.h"
+#include "pieper-incident-status-filter.h"
 #include "test-util.h"
 
 /*
@@ -455,6 +456,217 @@ test_resolved_leaves_filter (Fixture       *fixture,
   g_ptr_array_unref (recorder.mirror);
 }
 
+/* The status view: the model's incidents with one status, in its order,
+ * with items-changed signals that keep a mirror in step. */
+
+static void
+assert_recorded (Recorder   *recorder,
+                 GListModel *model)
+{
+  g_assert_cmpuint (recorder->mirror->len, ==, g_list_model_get_n_items (model));
+  for (guint k = 0; k < recorder->mirror->len; k++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (model, k);
+
+      g_assert_true (item == g_ptr_array_index (recorder->mirror, k));
+    }
+}
+
+/* @view is the model's incidents with @status, in its order, and the
+ * mirror of its signals is @view. */
+static void
+assert_status_view (Fixture                    *fixture,
+                    PieperIncidentStatusFilter *view,
+                    Recorder                   *recorder)
+{
+  GListModel *model = G_LIST_MODEL (fixture->model);
+  guint n_items = g_list_model_get_n_items (model);
+  guint shown = 0;
+
+  for (guint k = 0; k < n_items; k++)
+    {
+      g_autoptr(PieperIncident) incident = g_list_model_get_item (model, k);
+      g_autoptr(PieperIncident) item = NULL;
+
+      if (pieper_incident_get_status (incident) != pieper_incident_status_filter_get_status (view))
+        continue;
+      item = g_list_model_get_item (G_LIST_MODEL (view), shown++);
+      g_assert_nonnull (item);
+      g_assert_true (item == incident);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, shown);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (view), shown));
+  assert_recorded (recorder, G_LIST_MODEL (view));
+}
+
+static void
+refresh (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_array_set_size (fixture->changes, 0);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+}
+
+/* #3, #6, … are acknowledged and #5, #10, … resolved; the rest, and
+ * every incident above 20, triggered unless @resolved_above. */
+static GPtrArray *
+mixed (guint n,
+       guint resolved_above)
+{
+  GPtrArray *incidents = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint k = 1; k <= n; k++)
+    {
+      PieperStatus status = PIEPER_STATUS_TRIGGERED;
+
+      if (k > resolved_above || k % 5 == 0)
+        status = PIEPER_STATUS_RESOLVED;
+      else if (k % 3 == 0)
+        status = PIEPER_STATUS_ACKNOWLEDGED;
+      g_ptr_array_add (incidents, make_incident (k, status));
+    }
+  return incidents;
+}
+
+static void
+test_status_view (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = mixed (20, G_MAXUINT);
+  g_autoptr(PieperIncidentStatusFilter) view = NULL;
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAccount) other = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "other@example.com");
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  Recorder recorder = {
+    g_array_new (FALSE, FALSE, sizeof (Change)),
+    g_ptr_array_new_with_free_func (g_object_unref),
+  };
+  Change *change;
+  guint n_items;
+
+  apply (fixture, incidents);
+  view = pieper_incident_status_filter_new (fixture->model, PIEPER_STATUS_TRIGGERED);
+  for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (view)); k++)
+    g_ptr_array_add (recorder.mirror, g_list_model_get_item (G_LIST_MODEL (view), k));
+  g_signal_connect (view, "items-changed", G_CALLBACK (recorded_cb), &recorder);
+  /* 1, 2, 4, 7, 8, 11, 13, 14, 16, 17, 19. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 11);
+  assert_status_view (fixture, view, &recorder);
+
+  /* A change to an incident it does not show says nothing. */
+  pieper_incident_set_title (g_ptr_array_index (incidents, 5), "Incident 6, now worse");
+  apply (fixture, incidents);
+  g_assert_cmpuint (recorder.changes->len, ==, 0);
+
+  /* New incidents: #21 is triggered and enters at the top; #22 is not. */
+  g_ptr_array_add (incidents, make_incident (21, PIEPER_STATUS_TRIGGERED));
+  g_ptr_array_add (incidents, make_incident (22, PIEPER_STATUS_RESOLVED));
+  apply (fixture, incidents);
+  assert_status_view (fixture, view, &recorder);
+  g_assert_cmpuint (recorder.changes->len, ==, 1);
+  change = &g_array_index (recorder.changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, 0);
+  g_assert_cmpuint (change->removed, ==, 0);
+  g_assert_cmpuint (change->added, ==, 1);
+
+  /* #19 is acknowledged by the server, #3 triggered again, #17 changes
+   * in place. */
+  g_array_set_size (recorder.changes, 0);
+  pieper_incident_set_status (g_ptr_array_index (incidents, 18), PIEPER_STATUS_ACKNOWLEDGED);
+  pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_TRIGGERED);
+  pieper_incident_set_title (g_ptr_array_index (incidents, 16), "Incident 17, now worse");
+  apply (fixture, incidents);
+  assert_status_view (fixture, view, &recorder);
+  /* #19 leaves where it was (1, after #21), #17 is replaced, #3 enters. */
+  g_assert_cmpuint (recorder.changes->len, ==, 3);
+
+  /* Acknowledged here, the action waiting in the outbox: the key says
+   * acknowledged, and #14 leaves, alone. */
+  g_array_set_size (recorder.changes, 0);
+  {
+    g_autoptr(PieperIncident) incident = pieper_store_lookup_incident (fixture->store,
+                                                                       pieper_account_get_id (fixture->account),
+                                                                       "PINC0014", &error);
+    g_assert_no_error (error);
+    action = pieper_outbox_acknowledge (outbox, pieper_incident_get_id (incident), &error);
+    g_assert_no_error (error);
+  }
+  refresh (fixture);
+  assert_status_view (fixture, view, &recorder);
+  g_assert_cmpuint (recorder.changes->len, ==, 1);
+  change = &g_array_index (recorder.changes, Change, 0);
+  g_assert_cmpuint (change->removed, ==, 1);
+  g_assert_cmpuint (change->added, ==, 0);
+
+  /* A second account's incidents, between the first's, and gone with it. */
+  added = pieper_store_add_account (fixture->store, other, &error);
+  g_assert_no_error (error);
+  for (guint k = 0; k < 4; k++)
+    {
+      PieperIncident *incident = make_incident (100 + k, k % 2 ? PIEPER_STATUS_RESOLVED : PIEPER_STATUS_TRIGGERED);
+
+      pieper_incident_set_created_at (incident, 1700000000 + (4 + 4 * k) * 60 + 30);
+      g_ptr_array_add (others, incident);
+    }
+  g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (added), others, &error));
+  g_assert_no_error (error);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (view));
+  refresh (fixture);
+  assert_status_view (fixture, view, &recorder);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, n_items + 2);
+  g_assert_true (pieper_store_remove_account (fixture->store, pieper_account_get_id (added), TRUE, &error));
+  g_assert_no_error (error);
+  refresh (fixture);
+  assert_status_view (fixture, view, &recorder);
+
+  /* #13 moves to the top (it was re-created). */
+  pieper_incident_set_created_at (g_ptr_array_index (incidents, 12), 1760000000);
+  apply (fixture, incidents);
+  assert_status_view (fixture, view, &recorder);
+
+  g_signal_handlers_disconnect_by_func (view, recorded_cb, &recorder);
+  g_array_unref (recorder.changes);
+  g_ptr_array_unref (recorder.mirror);
+}
+
+/* What the status view shows is read from the store with the rest of its
+ * block in the view, not with its neighbours in the model: reading every
+ * item of a view that hides most incidents reads only those it shows. */
+static void
+test_status_view_reads (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = mixed (400, 20);
+  g_autoptr(PieperIncidentListModel) model = NULL;
+  g_autoptr(PieperIncidentStatusFilter) view = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_items;
+
+  apply (fixture, incidents);
+  /* A model of its own, with nothing read yet. */
+  model = pieper_incident_list_model_new (fixture->store);
+  g_assert_true (pieper_incident_list_model_refresh (model, &error));
+  g_assert_no_error (error);
+  view = pieper_incident_status_filter_new (model, PIEPER_STATUS_TRIGGERED);
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model), ==, 0);
+
+  /* The 11 triggered of #1 … #20, at the bottom of 400. */
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (view));
+  g_assert_cmpuint (n_items, ==, 11);
+  for (guint k = 0; k < n_items; k++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (view), k);
+
+      g_assert_cmpint (pieper_incident_get_status (item), ==, PIEPER_STATUS_TRIGGERED);
+    }
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model), ==, n_items);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -481,6 +693,11 @@ main (int   argc,
               fixture_set_up, test_moved_and_changed, fixture_tear_down);
   g_test_add ("/app/list-model/resolved-leaves-filter", Fixture, NULL,
               fixture_set_up, test_resolved_leaves_filter, fixture_tear_down);
+
+  g_test_add ("/app/list-model/status-view", Fixture, NULL,
+              fixture_set_up, test_status_view, fixture_tear_down);
+  g_test_add ("/app/list-model/status-view-reads", Fixture, NULL,
+              fixture_set_up, test_status_view_reads, fixture_tear_down);
 
   return g_test_run ();
 }
