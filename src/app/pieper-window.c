@@ -169,6 +169,28 @@ status_only (Filter        filter,
     }
 }
 
+static void update_list_state (PieperWindow *self);
+static void items_changed_cb  (PieperWindow *self);
+
+/* Shows @model in the list, through an empty list: the list view, told
+ * that its rows were replaced, looks for the ones it tracks (the one in
+ * view, the focused one) among all the new items, and the model reads
+ * each of them from the store; with nothing left, it tracks none. The
+ * selection goes with the rows; the shown incident stays. */
+static void
+show_model (PieperWindow *self,
+            GListModel   *model)
+{
+  if (gtk_single_selection_get_model (self->selection) == model)
+    return;
+
+  g_signal_handlers_block_by_func (self->selection, items_changed_cb, self);
+  gtk_single_selection_set_model (self->selection, NULL);
+  gtk_single_selection_set_model (self->selection, model);
+  g_signal_handlers_unblock_by_func (self->selection, items_changed_cb, self);
+  update_list_state (self);
+}
+
 /* Shows the incidents of one status from the model's keys: the filter
  * would read every incident from the store (the model keeps only the few
  * a view asks for), to hide most of them. */
@@ -185,7 +207,7 @@ show_status (PieperWindow *self,
 
   by_status = pieper_incident_status_filter_new (pieper_application_get_incidents (self->application),
                                                  status);
-  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (by_status));
+  show_model (self, G_LIST_MODEL (by_status));
   /* Not shown, so nothing to filter. */
   gtk_filter_list_model_set_filter (self->filtered, NULL);
 }
@@ -193,8 +215,7 @@ show_status (PieperWindow *self,
 /* What the list shows: a status alone from the model's keys; anything
  * else through the filter, when there is one to apply: "All" without a
  * search shows every incident, and a filter would read each of them. The
- * model to show is made ready before the selection shows it, so the list
- * hears one change. */
+ * model to show is made ready before the list shows it. */
 static void
 refilter (PieperWindow *self)
 {
@@ -219,7 +240,7 @@ refilter (PieperWindow *self)
     gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
   else
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->filtered));
+  show_model (self, G_LIST_MODEL (self->filtered));
 }
 
 static void

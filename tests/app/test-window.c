@@ -424,10 +424,11 @@ test_filter (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* Switching to Triggered reads from the store only triggered incidents,
- * none of those the list hides: with 600 incidents more, 24 of them
- * triggered, it reads at most the triggered ones. A filter would read
- * every incident that the first screen did not. */
+/* Switching filters reads from the store what the list shows at first,
+ * no more: with 600 incidents more, 120 of them triggered, switching to
+ * Triggered reads none of those it hides (a filter would read every
+ * incident), nor every triggered one; and back to All reads not every
+ * incident either. At most a block of the model (64 incidents) each. */
 static void
 test_filter_reads (void)
 {
@@ -440,6 +441,7 @@ test_filter_reads (void)
   g_autoptr(PieperAccount) added = NULL;
   g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) triggered = NULL;
+  g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
   guint n_read;
 
@@ -452,7 +454,7 @@ test_filter_reads (void)
 
       pieper_incident_set_number (incident, 1000 + n);
       pieper_incident_set_title (incident, "billing: queue depth");
-      pieper_incident_set_status (incident, n % 25 == 0 ? PIEPER_STATUS_TRIGGERED : PIEPER_STATUS_RESOLVED);
+      pieper_incident_set_status (incident, n % 5 == 0 ? PIEPER_STATUS_TRIGGERED : PIEPER_STATUS_RESOLVED);
       /* Older than the window's twelve, below them. */
       pieper_incident_set_created_at (incident, 1600000000 + n * 60);
       g_ptr_array_add (incidents, incident);
@@ -461,17 +463,28 @@ test_filter_reads (void)
   g_assert_no_error (error);
   g_assert_true (pieper_incident_list_model_refresh (model, &error));
   g_assert_no_error (error);
+  triggered = pieper_store_list_incidents (store, PIEPER_FILTER_TRIGGERED, &error);
+  g_assert_no_error (error);
+  all = pieper_store_list_incidents (store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (triggered->len, >, 120);
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
   n_read = _pieper_incident_list_model_get_n_read (model);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 2);
   app_test_wait_frames (GTK_WIDGET (window), 2);
-  triggered = pieper_store_list_incidents (store, PIEPER_FILTER_TRIGGERED, &error);
-  g_assert_no_error (error);
   g_test_message ("%u incidents read to show %u", _pieper_incident_list_model_get_n_read (model) - n_read,
                   triggered->len);
-  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model) - n_read, <=, triggered->len);
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model) - n_read, <=, 64);
   assert_shown (window, triggered);
+
+  n_read = _pieper_incident_list_model_get_n_read (model);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_test_message ("%u incidents read to show %u", _pieper_incident_list_model_get_n_read (model) - n_read,
+                  all->len);
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model) - n_read, <=, 64);
+  assert_shown (window, all);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_true (pieper_store_remove_account (store, pieper_account_get_id (added), TRUE, &error));
