@@ -509,8 +509,8 @@ refresh (Fixture *fixture)
   g_assert_no_error (error);
 }
 
-/* #3, #6, … are acknowledged and #5, #10, … resolved; the rest, and
- * every incident above 20, triggered unless @resolved_above. */
+/* @n incidents: #5, #10, … resolved, #3, #6, … acknowledged, the rest
+ * triggered; but every one above @resolved_above resolved. */
 static GPtrArray *
 mixed (guint n,
        guint resolved_above)
@@ -530,80 +530,170 @@ mixed (guint n,
   return incidents;
 }
 
+/* A view of each status, with a recorder of its signals. */
+typedef struct
+{
+  PieperIncidentStatusFilter *views[3];
+  Recorder                    recorders[3];
+} Views;
+
+static void
+views_init (Views   *views,
+            Fixture *fixture)
+{
+  const PieperStatus statuses[] = { PIEPER_STATUS_TRIGGERED, PIEPER_STATUS_ACKNOWLEDGED, PIEPER_STATUS_RESOLVED };
+
+  for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
+    {
+      GListModel *view = G_LIST_MODEL (pieper_incident_status_filter_new (fixture->model, statuses[v]));
+      Recorder *recorder = &views->recorders[v];
+
+      views->views[v] = PIEPER_INCIDENT_STATUS_FILTER (view);
+      recorder->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+      recorder->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint k = 0; k < g_list_model_get_n_items (view); k++)
+        g_ptr_array_add (recorder->mirror, g_list_model_get_item (view, k));
+      g_signal_connect (view, "items-changed", G_CALLBACK (recorded_cb), recorder);
+    }
+}
+
+static void
+views_clear (Views *views)
+{
+  for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
+    {
+      g_signal_handlers_disconnect_by_func (views->views[v], recorded_cb, &views->recorders[v]);
+      g_clear_object (&views->views[v]);
+      g_array_unref (views->recorders[v].changes);
+      g_ptr_array_unref (views->recorders[v].mirror);
+    }
+}
+
+/* Each view is right, its mirror too; then their signals are forgotten. */
+static void
+assert_views (Fixture *fixture,
+              Views   *views)
+{
+  for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
+    {
+      assert_status_view (fixture, views->views[v], &views->recorders[v]);
+      g_array_set_size (views->recorders[v].changes, 0);
+    }
+}
+
+static void
+assert_recorded_changes (Recorder     *recorder,
+                         const Change  expected[],
+                         guint         n_expected)
+{
+  g_assert_cmpuint (recorder->changes->len, ==, n_expected);
+  for (guint k = 0; k < n_expected; k++)
+    {
+      Change *change = &g_array_index (recorder->changes, Change, k);
+
+      g_assert_cmpuint (change->position, ==, expected[k].position);
+      g_assert_cmpuint (change->removed, ==, expected[k].removed);
+      g_assert_cmpuint (change->added, ==, expected[k].added);
+    }
+}
+
+static gint64
+incident_id (Fixture    *fixture,
+             const char *remote_id)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_lookup_incident (fixture->store, pieper_account_get_id (fixture->account),
+                                           remote_id, &error);
+  g_assert_no_error (error);
+  return pieper_incident_get_id (incident);
+}
+
+/* The views follow the model through every kind of change, with exact
+ * signals; those of the Triggered view are spelled out. It shows, newest
+ * first, #19, #17, #16, #14, #13, #11, #8, #7, #4, #2 and #1. */
 static void
 test_status_view (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autoptr(GPtrArray) incidents = mixed (20, G_MAXUINT);
-  g_autoptr(PieperIncidentStatusFilter) view = NULL;
   g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
   g_autoptr(PieperAccount) other = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "other@example.com");
   g_autoptr(PieperAccount) added = NULL;
-  g_autoptr(PieperAction) action = NULL;
+  g_autoptr(PieperAction) acknowledged = NULL;
+  g_autoptr(PieperAction) resolved = NULL;
   g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
-  Recorder recorder = {
-    g_array_new (FALSE, FALSE, sizeof (Change)),
-    g_ptr_array_new_with_free_func (g_object_unref),
-  };
-  Change *change;
-  guint n_items;
+  Recorder *triggered;
+  Views views;
 
   apply (fixture, incidents);
-  view = pieper_incident_status_filter_new (fixture->model, PIEPER_STATUS_TRIGGERED);
-  for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (view)); k++)
-    g_ptr_array_add (recorder.mirror, g_list_model_get_item (G_LIST_MODEL (view), k));
-  g_signal_connect (view, "items-changed", G_CALLBACK (recorded_cb), &recorder);
-  /* 1, 2, 4, 7, 8, 11, 13, 14, 16, 17, 19. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 11);
-  assert_status_view (fixture, view, &recorder);
+  views_init (&views, fixture);
+  triggered = &views.recorders[0];
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (views.views[0])), ==, 11);
+  assert_views (fixture, &views);
 
-  /* A change to an incident it does not show says nothing. */
+  /* A change to an incident it does not show says nothing (#6 is
+   * acknowledged). */
   pieper_incident_set_title (g_ptr_array_index (incidents, 5), "Incident 6, now worse");
   apply (fixture, incidents);
-  g_assert_cmpuint (recorder.changes->len, ==, 0);
+  assert_recorded_changes (triggered, NULL, 0);
+  assert_views (fixture, &views);
 
-  /* New incidents: #21 is triggered and enters at the top; #22 is not. */
-  g_ptr_array_add (incidents, make_incident (21, PIEPER_STATUS_TRIGGERED));
-  g_ptr_array_add (incidents, make_incident (22, PIEPER_STATUS_RESOLVED));
-  apply (fixture, incidents);
-  assert_status_view (fixture, view, &recorder);
-  g_assert_cmpuint (recorder.changes->len, ==, 1);
-  change = &g_array_index (recorder.changes, Change, 0);
-  g_assert_cmpuint (change->position, ==, 0);
-  g_assert_cmpuint (change->removed, ==, 0);
-  g_assert_cmpuint (change->added, ==, 1);
-
-  /* #19 is acknowledged by the server, #3 triggered again, #17 changes
-   * in place. */
-  g_array_set_size (recorder.changes, 0);
-  pieper_incident_set_status (g_ptr_array_index (incidents, 18), PIEPER_STATUS_ACKNOWLEDGED);
-  pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_TRIGGERED);
-  pieper_incident_set_title (g_ptr_array_index (incidents, 16), "Incident 17, now worse");
-  apply (fixture, incidents);
-  assert_status_view (fixture, view, &recorder);
-  /* #19 leaves where it was (1, after #21), #17 is replaced, #3 enters. */
-  g_assert_cmpuint (recorder.changes->len, ==, 3);
-
-  /* Acknowledged here, the action waiting in the outbox: the key says
-   * acknowledged, and #14 leaves, alone. */
-  g_array_set_size (recorder.changes, 0);
+  /* New: #21 enters at the top; #22 is resolved. */
   {
-    g_autoptr(PieperIncident) incident = pieper_store_lookup_incident (fixture->store,
-                                                                       pieper_account_get_id (fixture->account),
-                                                                       "PINC0014", &error);
-    g_assert_no_error (error);
-    action = pieper_outbox_acknowledge (outbox, pieper_incident_get_id (incident), &error);
-    g_assert_no_error (error);
-  }
-  refresh (fixture);
-  assert_status_view (fixture, view, &recorder);
-  g_assert_cmpuint (recorder.changes->len, ==, 1);
-  change = &g_array_index (recorder.changes, Change, 0);
-  g_assert_cmpuint (change->removed, ==, 1);
-  g_assert_cmpuint (change->added, ==, 0);
+    const Change expected[] = { { 0, 0, 1 } };
 
-  /* A second account's incidents, between the first's, and gone with it. */
+    g_ptr_array_add (incidents, make_incident (21, PIEPER_STATUS_TRIGGERED));
+    g_ptr_array_add (incidents, make_incident (22, PIEPER_STATUS_RESOLVED));
+    apply (fixture, incidents);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* The server acknowledged #19 and triggered #3 again; #17 changed in
+   * place. #19 leaves (after #21), #17 is replaced where it is now, #3
+   * enters between #4 and #2. */
+  {
+    const Change expected[] = { { 1, 1, 0 }, { 1, 1, 1 }, { 9, 0, 1 } };
+
+    pieper_incident_set_status (g_ptr_array_index (incidents, 18), PIEPER_STATUS_ACKNOWLEDGED);
+    pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_TRIGGERED);
+    pieper_incident_set_title (g_ptr_array_index (incidents, 16), "Incident 17, now worse");
+    apply (fixture, incidents);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* Acknowledged here, the action waiting in the outbox, and the one
+   * incident read again as the application does after an action: the key
+   * says acknowledged, and #14 leaves (after #21, #17, #16). */
+  {
+    const Change expected[] = { { 3, 1, 0 } };
+    gint64 id = incident_id (fixture, "PINC0014");
+
+    acknowledged = pieper_outbox_acknowledge (outbox, id, &error);
+    g_assert_no_error (error);
+    g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id, &error));
+    g_assert_no_error (error);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* Resolved here, and the whole list read again: #16 leaves. */
+  {
+    const Change expected[] = { { 2, 1, 0 } };
+
+    resolved = pieper_outbox_resolve (outbox, incident_id (fixture, "PINC0016"), &error);
+    g_assert_no_error (error);
+    refresh (fixture);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* A second account's incidents, between the first's, two of them
+   * triggered; and gone with the account. */
   added = pieper_store_add_account (fixture->store, other, &error);
   g_assert_no_error (error);
   for (guint k = 0; k < 4; k++)
@@ -615,23 +705,27 @@ test_status_view (Fixture       *fixture,
     }
   g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (added), others, &error));
   g_assert_no_error (error);
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (view));
   refresh (fixture);
-  assert_status_view (fixture, view, &recorder);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, n_items + 2);
+  g_assert_cmpuint (triggered->changes->len, ==, 2);
+  assert_views (fixture, &views);
   g_assert_true (pieper_store_remove_account (fixture->store, pieper_account_get_id (added), TRUE, &error));
   g_assert_no_error (error);
   refresh (fixture);
-  assert_status_view (fixture, view, &recorder);
+  g_assert_cmpuint (triggered->changes->len, ==, 2);
+  assert_views (fixture, &views);
 
-  /* #13 moves to the top (it was re-created). */
-  pieper_incident_set_created_at (g_ptr_array_index (incidents, 12), 1760000000);
-  apply (fixture, incidents);
-  assert_status_view (fixture, view, &recorder);
+  /* #13 was re-created, so it is the newest: it enters at the top, then
+   * leaves its place, one further down now (after #13, #21, #17). */
+  {
+    const Change expected[] = { { 0, 0, 1 }, { 3, 1, 0 } };
 
-  g_signal_handlers_disconnect_by_func (view, recorded_cb, &recorder);
-  g_array_unref (recorder.changes);
-  g_ptr_array_unref (recorder.mirror);
+    pieper_incident_set_created_at (g_ptr_array_index (incidents, 12), 1760000000);
+    apply (fixture, incidents);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  views_clear (&views);
 }
 
 /* What the status view shows is read from the store with the rest of its
