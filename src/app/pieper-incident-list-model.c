@@ -11,6 +11,10 @@
  * shows may change (pieper_store_list_incident_keys(), read from one
  * index, 32 bytes an incident). The incidents a view asks for are read
  * from the store a window at a time, and the last few hundred are kept.
+ * A view that shows some of them (PieperIncidentStatusFilter) filters on
+ * the keys, and asks for its items so that a read brings in the ones it
+ * shows next, not their neighbours here, which it hides
+ * (pieper-incident-list-model-private.h).
  *
  * A refresh reads the keys again and compares them with the ones shown,
  * by store id and digest, so the model emits items-changed for exactly the
