@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "pieper-incident-list-model.h"
+#include "pieper-incident-list-model-private.h"
 
 /*
  * The effective incidents of the store, newest first, as a GListModel.
@@ -11,6 +11,10 @@
  * shows may change (pieper_store_list_incident_keys(), read from one
  * index, 32 bytes an incident). The incidents a view asks for are read
  * from the store a window at a time, and the last few hundred are kept.
+ * A view that shows some of them (PieperIncidentStatusFilter) filters on
+ * the keys, and asks for its items so that a read brings in the ones it
+ * shows next, not their neighbours here, which it hides
+ * (pieper-incident-list-model-private.h).
  *
  * A refresh reads the keys again and compares them with the ones shown,
  * by store id and digest, so the model emits items-changed for exactly the
@@ -53,6 +57,7 @@ struct _PieperIncidentListModel
   /* The store's change stamp when the items were read, 0 before that. */
   guint64           stamp;
   guint             refresh_id;
+  guint             n_read;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -147,32 +152,36 @@ get_n_items (GListModel *model)
   return PIEPER_INCIDENT_LIST_MODEL (model)->rows->len;
 }
 
-/* Reads the window of incidents around @position into the cache, but for
- * those already there (an object handed out stays the object it is). */
+/* Reads the incidents at @block, positions around @position (which is one
+ * of them) that a view shows together, into the cache, but for those
+ * already there (an object handed out stays the object it is). */
 static void
 read_block (PieperIncidentListModel *self,
-            guint                    position)
+            guint                    position,
+            const guint             *block,
+            guint                    n_block)
 {
-  g_autoptr(GPtrArray) block = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
   g_autoptr(GError) error = NULL;
   PieperIncident *asked = NULL;
   gint64 ids[BLOCK_SIZE];
-  guint offset = position - position % BLOCK_SIZE;
   guint n = 0;
 
-  for (guint at = offset; at < offset + BLOCK_SIZE && at < self->rows->len; at++)
-    if (at == position || !g_hash_table_contains (self->cache, &ROW (self, at)->id))
-      ids[n++] = ROW (self, at)->id;
+  g_assert (n_block <= BLOCK_SIZE);
+  for (guint k = 0; k < n_block; k++)
+    if (block[k] == position || !g_hash_table_contains (self->cache, &ROW (self, block[k])->id))
+      ids[n++] = ROW (self, block[k])->id;
 
-  if (!(block = pieper_store_get_incidents (self->store, ids, n, &error)))
+  if (!(incidents = pieper_store_get_incidents (self->store, ids, n, &error)))
     {
       g_warning ("Could not read the incidents: %s", error->message);
       return;
     }
+  self->n_read += incidents->len;
 
-  for (guint k = 0; k < block->len; k++)
+  for (guint k = 0; k < incidents->len; k++)
     {
-      PieperIncident *incident = g_ptr_array_index (block, k);
+      PieperIncident *incident = g_ptr_array_index (incidents, k);
       gint64 id = pieper_incident_get_id (incident);
 
       if (id == ROW (self, position)->id)
@@ -185,29 +194,29 @@ read_block (PieperIncidentListModel *self,
     cache_insert (self, asked);
 }
 
-static gpointer
-get_item (GListModel *model,
-          guint       position)
+/* The incident at @position, read with the rest of @block if it is not
+ * cached. */
+static PieperIncident *
+get_incident (PieperIncidentListModel *self,
+              guint                    position,
+              const guint             *block,
+              guint                    n_block)
 {
-  PieperIncidentListModel *self = PIEPER_INCIDENT_LIST_MODEL (model);
   g_autoptr(PieperIncident) incident = NULL;
   g_autoptr(GError) error = NULL;
   PieperIncident *cached;
-  Row *row;
+  Row *row = ROW (self, position);
 
-  if (position >= self->rows->len)
-    return NULL;
-
-  row = ROW (self, position);
   if ((cached = cache_lookup (self, row->id)) != NULL)
     return g_object_ref (cached);
 
-  read_block (self, position);
+  read_block (self, position, block, n_block);
   if ((cached = cache_lookup (self, row->id)) != NULL)
     return g_object_ref (cached);
 
   /* The store changed since the last refresh, which is on its way: this
    * incident moved, or is gone. */
+  self->n_read++;
   if ((incident = pieper_store_get_incident (self->store, row->id, &error)) == NULL)
     {
       /* Gone: what the list knows of it, until the refresh takes it out. */
@@ -219,6 +228,24 @@ get_item (GListModel *model,
   cache_insert (self, incident);
 
   return g_steal_pointer (&incident);
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  PieperIncidentListModel *self = PIEPER_INCIDENT_LIST_MODEL (model);
+  guint block[BLOCK_SIZE];
+  guint n = 0;
+
+  if (position >= self->rows->len)
+    return NULL;
+
+  /* The block of the model that @position is in. */
+  for (guint at = position - position % BLOCK_SIZE; n < BLOCK_SIZE && at < self->rows->len; at++)
+    block[n++] = at;
+
+  return get_incident (self, position, block, n);
 }
 
 static void
@@ -572,4 +599,40 @@ pieper_incident_list_model_refresh_incident (PieperIncidentListModel  *self,
     }
 
   return TRUE;
+}
+
+PieperStatus
+_pieper_incident_list_model_get_status (PieperIncidentListModel *self,
+                                        guint                    position)
+{
+  g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), PIEPER_STATUS_TRIGGERED);
+  g_return_val_if_fail (position < self->rows->len, PIEPER_STATUS_TRIGGERED);
+
+  return ROW (self, position)->status;
+}
+
+PieperIncident *
+_pieper_incident_list_model_get_item_among (PieperIncidentListModel *self,
+                                            const guint             *positions,
+                                            guint                    n_positions,
+                                            guint                    index)
+{
+  guint offset;
+
+  g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), NULL);
+
+  if (index >= n_positions || positions[index] >= self->rows->len)
+    return NULL;
+
+  /* The block of the view that @index is in. */
+  offset = index - index % BLOCK_SIZE;
+  return get_incident (self, positions[index], positions + offset, MIN (BLOCK_SIZE, n_positions - offset));
+}
+
+guint
+_pieper_incident_list_model_get_n_read (PieperIncidentListModel *self)
+{
+  g_return_val_if_fail (PIEPER_IS_INCIDENT_LIST_MODEL (self), 0);
+
+  return self->n_read;
 }

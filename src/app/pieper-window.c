@@ -6,6 +6,7 @@
 #include "pieper-account-form.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
+#include "pieper-incident-status-filter.h"
 #include "pieper-window.h"
 
 /*
@@ -14,6 +15,11 @@
  * one place to change when moving to AdwNavigationSplitView (libadwaita
  * 1.4). The window owns no data: it filters the application's list model
  * and reads the shown incident from the store.
+ *
+ * The list shows one of two models through the selection: the list model
+ * through a GtkFilterListModel (all incidents, Mine, and any search), or,
+ * for a status alone, a PieperIncidentStatusFilter, which filters on the
+ * model's keys and reads no incident that it hides.
  */
 
 typedef enum
@@ -32,6 +38,7 @@ struct _PieperWindow
   PieperApplication    *application;
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
+  /* Over self->filtered, or over a PieperIncidentStatusFilter. */
   GtkSingleSelection   *selection;
   char                 *search;
   gint64                incident_id;
@@ -139,31 +146,107 @@ filter_func (gpointer item,
   return shown && matches_search (incident, self->search);
 }
 
-/* The filter, when there is one to apply: "All" without a search shows
- * every incident, and a filter would read each of them from the store
- * (the model keeps only the few a view asks for). */
+/* The status a filter asks for, when that is all it asks for. */
+static gboolean
+status_only (Filter        filter,
+             PieperStatus *status)
+{
+  switch (filter)
+    {
+    case FILTER_TRIGGERED:
+      *status = PIEPER_STATUS_TRIGGERED;
+      return TRUE;
+    case FILTER_ACKNOWLEDGED:
+      *status = PIEPER_STATUS_ACKNOWLEDGED;
+      return TRUE;
+    case FILTER_RESOLVED:
+      *status = PIEPER_STATUS_RESOLVED;
+      return TRUE;
+    case FILTER_MINE:
+    case FILTER_ALL:
+    default:
+      return FALSE;
+    }
+}
+
+static void update_list_state (PieperWindow *self);
+static void items_changed_cb  (PieperWindow *self);
+
+/* Shows @model in the list, through an empty list: the list view, told
+ * that its rows were replaced, looks for the ones it tracks (the one in
+ * view, the focused one) among all the new items, and the model reads
+ * each of them from the store; with nothing left, it tracks none. The
+ * selection goes with the rows; the shown incident stays. */
+static void
+show_model (PieperWindow *self,
+            GListModel   *model)
+{
+  if (gtk_single_selection_get_model (self->selection) == model)
+    return;
+
+  g_signal_handlers_block_by_func (self->selection, items_changed_cb, self);
+  gtk_single_selection_set_model (self->selection, NULL);
+  gtk_single_selection_set_model (self->selection, model);
+  g_signal_handlers_unblock_by_func (self->selection, items_changed_cb, self);
+  update_list_state (self);
+}
+
+/* Shows the incidents of one status from the model's keys: the filter
+ * would read every incident from the store (the model keeps only the few
+ * a view asks for), to hide most of them. */
+static void
+show_status (PieperWindow *self,
+             PieperStatus  status)
+{
+  GListModel *shown = gtk_single_selection_get_model (self->selection);
+  g_autoptr(PieperIncidentStatusFilter) by_status = NULL;
+
+  if (PIEPER_IS_INCIDENT_STATUS_FILTER (shown) &&
+      pieper_incident_status_filter_get_status (PIEPER_INCIDENT_STATUS_FILTER (shown)) == status)
+    return;
+
+  by_status = pieper_incident_status_filter_new (pieper_application_get_incidents (self->application),
+                                                 status);
+  show_model (self, G_LIST_MODEL (by_status));
+  /* Not shown, so nothing to filter. */
+  gtk_filter_list_model_set_filter (self->filtered, NULL);
+}
+
+/* What the list shows: a status alone from the model's keys; anything
+ * else through the filter, when there is one to apply: "All" without a
+ * search shows every incident, and a filter would read each of them. The
+ * model to show is made ready before the list shows it. */
 static void
 refilter (PieperWindow *self)
 {
-  gboolean all;
+  Filter filter;
+  PieperStatus status;
+  gboolean searching;
 
-  if (self->filter == NULL || self->filtered == NULL)
+  if (self->filter == NULL || self->filtered == NULL || self->selection == NULL)
     return;
 
-  all = (Filter) gtk_drop_down_get_selected (self->filter_dropdown) == FILTER_ALL &&
-        (self->search == NULL || *self->search == '\0');
-  if (all)
+  filter = (Filter) gtk_drop_down_get_selected (self->filter_dropdown);
+  searching = self->search != NULL && *self->search != '\0';
+  if (!searching && status_only (filter, &status))
+    {
+      show_status (self, status);
+      return;
+    }
+
+  if (filter == FILTER_ALL && !searching)
     gtk_filter_list_model_set_filter (self->filtered, NULL);
   else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
     gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
   else
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  show_model (self, G_LIST_MODEL (self->filtered));
 }
 
 static void
 update_list_state (PieperWindow *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
   g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
 
   adw_window_title_set_subtitle (self->list_title, count);
@@ -594,11 +677,11 @@ pieper_window_constructed (GObject *object)
   incidents = G_LIST_MODEL (pieper_application_get_incidents (self->application));
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (incidents), NULL);
-  refilter (self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  g_signal_connect_object (self->filtered, "items-changed",
+  refilter (self);
+  g_signal_connect_object (self->selection, "items-changed",
                            G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
 
   /* The list is a one-column GtkGridView. GTK 4.8's GtkListView makes,

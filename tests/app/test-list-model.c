@@ -4,7 +4,8 @@
 #include <gtk/gtk.h>
 #include <pieper.h>
 
-#include "pieper-incident-list-model.h"
+#include "pieper-incident-list-model-private.h"
+#include "pieper-incident-status-filter.h"
 #include "test-util.h"
 
 /*
@@ -422,6 +423,311 @@ test_resolved_leaves_filter (Fixture       *fixture,
   recorder_stop (&recorder);
 }
 
+/* The status view: the model's incidents with one status, in its order,
+ * with items-changed signals that keep a mirror in step. */
+
+static void
+assert_recorded (Recorder   *recorder,
+                 GListModel *model)
+{
+  g_assert_cmpuint (recorder->mirror->len, ==, g_list_model_get_n_items (model));
+  for (guint k = 0; k < recorder->mirror->len; k++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (model, k);
+
+      g_assert_true (item == g_ptr_array_index (recorder->mirror, k));
+    }
+}
+
+/* @view is the model's incidents with @status, in its order, and the
+ * mirror of its signals is @view. */
+static void
+assert_status_view (Fixture                    *fixture,
+                    PieperIncidentStatusFilter *view,
+                    Recorder                   *recorder)
+{
+  GListModel *model = G_LIST_MODEL (fixture->model);
+  guint n_items = g_list_model_get_n_items (model);
+  guint shown = 0;
+
+  for (guint k = 0; k < n_items; k++)
+    {
+      g_autoptr(PieperIncident) incident = g_list_model_get_item (model, k);
+      g_autoptr(PieperIncident) item = NULL;
+
+      if (pieper_incident_get_status (incident) != pieper_incident_status_filter_get_status (view))
+        continue;
+      item = g_list_model_get_item (G_LIST_MODEL (view), shown++);
+      g_assert_nonnull (item);
+      g_assert_true (item == incident);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, shown);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (view), shown));
+  assert_recorded (recorder, G_LIST_MODEL (view));
+}
+
+static void
+refresh (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_array_set_size (fixture->changes, 0);
+  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
+  g_assert_no_error (error);
+}
+
+/* @n incidents: #5, #10, … resolved, #3, #6, … acknowledged, the rest
+ * triggered; but every one above @resolved_above resolved. */
+static GPtrArray *
+mixed (guint n,
+       guint resolved_above)
+{
+  GPtrArray *incidents = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint k = 1; k <= n; k++)
+    {
+      PieperStatus status = PIEPER_STATUS_TRIGGERED;
+
+      if (k > resolved_above || k % 5 == 0)
+        status = PIEPER_STATUS_RESOLVED;
+      else if (k % 3 == 0)
+        status = PIEPER_STATUS_ACKNOWLEDGED;
+      g_ptr_array_add (incidents, make_incident (k, status));
+    }
+  return incidents;
+}
+
+/* A view of each status, with a recorder of its signals. */
+typedef struct
+{
+  PieperIncidentStatusFilter *views[3];
+  Recorder                    recorders[3];
+} Views;
+
+static void
+views_init (Views   *views,
+            Fixture *fixture)
+{
+  const PieperStatus statuses[] = { PIEPER_STATUS_TRIGGERED, PIEPER_STATUS_ACKNOWLEDGED, PIEPER_STATUS_RESOLVED };
+
+  for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
+    {
+      GListModel *view = G_LIST_MODEL (pieper_incident_status_filter_new (fixture->model, statuses[v]));
+      Recorder *recorder = &views->recorders[v];
+
+      views->views[v] = PIEPER_INCIDENT_STATUS_FILTER (view);
+      recorder->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+      recorder->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint k = 0; k < g_list_model_get_n_items (view); k++)
+        g_ptr_array_add (recorder->mirror, g_list_model_get_item (view, k));
+      g_signal_connect (view, "items-changed", G_CALLBACK (recorded_cb), recorder);
+    }
+}
+
+static void
+views_clear (Views *views)
+{
+  for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
+    {
+      g_signal_handlers_disconnect_by_func (views->views[v], recorded_cb, &views->recorders[v]);
+      g_clear_object (&views->views[v]);
+      g_array_unref (views->recorders[v].changes);
+      g_ptr_array_unref (views->recorders[v].mirror);
+    }
+}
+
+/* Each view is right, its mirror too; then their signals are forgotten. */
+static void
+assert_views (Fixture *fixture,
+              Views   *views)
+{
+  for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
+    {
+      assert_status_view (fixture, views->views[v], &views->recorders[v]);
+      g_array_set_size (views->recorders[v].changes, 0);
+    }
+}
+
+static void
+assert_recorded_changes (Recorder     *recorder,
+                         const Change  expected[],
+                         guint         n_expected)
+{
+  g_assert_cmpuint (recorder->changes->len, ==, n_expected);
+  for (guint k = 0; k < n_expected; k++)
+    {
+      Change *change = &g_array_index (recorder->changes, Change, k);
+
+      g_assert_cmpuint (change->position, ==, expected[k].position);
+      g_assert_cmpuint (change->removed, ==, expected[k].removed);
+      g_assert_cmpuint (change->added, ==, expected[k].added);
+    }
+}
+
+static gint64
+incident_id (Fixture    *fixture,
+             const char *remote_id)
+{
+  g_autoptr(PieperIncident) incident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  incident = pieper_store_lookup_incident (fixture->store, pieper_account_get_id (fixture->account),
+                                           remote_id, &error);
+  g_assert_no_error (error);
+  return pieper_incident_get_id (incident);
+}
+
+/* The views follow the model through every kind of change, with exact
+ * signals; those of the Triggered view are spelled out. It shows, newest
+ * first, #19, #17, #16, #14, #13, #11, #8, #7, #4, #2 and #1. */
+static void
+test_status_view (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = mixed (20, G_MAXUINT);
+  g_autoptr(PieperOutbox) outbox = pieper_outbox_new (fixture->store);
+  g_autoptr(PieperAccount) other = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "other@example.com");
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(PieperAction) acknowledged = NULL;
+  g_autoptr(PieperAction) resolved = NULL;
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  Recorder *triggered;
+  Views views;
+
+  apply (fixture, incidents);
+  views_init (&views, fixture);
+  triggered = &views.recorders[0];
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (views.views[0])), ==, 11);
+  assert_views (fixture, &views);
+
+  /* A change to an incident it does not show says nothing (#6 is
+   * acknowledged). */
+  pieper_incident_set_title (g_ptr_array_index (incidents, 5), "Incident 6, now worse");
+  apply (fixture, incidents);
+  assert_recorded_changes (triggered, NULL, 0);
+  assert_views (fixture, &views);
+
+  /* New: #21 enters at the top; #22 is resolved. */
+  {
+    const Change expected[] = { { 0, 0, 1 } };
+
+    g_ptr_array_add (incidents, make_incident (21, PIEPER_STATUS_TRIGGERED));
+    g_ptr_array_add (incidents, make_incident (22, PIEPER_STATUS_RESOLVED));
+    apply (fixture, incidents);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* The server acknowledged #19 and triggered #3 again; #17 changed in
+   * place. #19 leaves (after #21), #17 is replaced where it is now, #3
+   * enters between #4 and #2. */
+  {
+    const Change expected[] = { { 1, 1, 0 }, { 1, 1, 1 }, { 9, 0, 1 } };
+
+    pieper_incident_set_status (g_ptr_array_index (incidents, 18), PIEPER_STATUS_ACKNOWLEDGED);
+    pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_TRIGGERED);
+    pieper_incident_set_title (g_ptr_array_index (incidents, 16), "Incident 17, now worse");
+    apply (fixture, incidents);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* Acknowledged here, the action waiting in the outbox, and the one
+   * incident read again as the application does after an action: the key
+   * says acknowledged, and #14 leaves (after #21, #17, #16). */
+  {
+    const Change expected[] = { { 3, 1, 0 } };
+    gint64 id = incident_id (fixture, "PINC0014");
+
+    acknowledged = pieper_outbox_acknowledge (outbox, id, &error);
+    g_assert_no_error (error);
+    g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id, &error));
+    g_assert_no_error (error);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* Resolved here, and the whole list read again: #16 leaves. */
+  {
+    const Change expected[] = { { 2, 1, 0 } };
+
+    resolved = pieper_outbox_resolve (outbox, incident_id (fixture, "PINC0016"), &error);
+    g_assert_no_error (error);
+    refresh (fixture);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  /* A second account's incidents, between the first's, two of them
+   * triggered; and gone with the account. */
+  added = pieper_store_add_account (fixture->store, other, &error);
+  g_assert_no_error (error);
+  for (guint k = 0; k < 4; k++)
+    {
+      PieperIncident *incident = make_incident (100 + k, k % 2 ? PIEPER_STATUS_RESOLVED : PIEPER_STATUS_TRIGGERED);
+
+      pieper_incident_set_created_at (incident, 1700000000 + (4 + 4 * k) * 60 + 30);
+      g_ptr_array_add (others, incident);
+    }
+  g_assert_true (pieper_store_apply_snapshot (fixture->store, pieper_account_get_id (added), others, &error));
+  g_assert_no_error (error);
+  refresh (fixture);
+  g_assert_cmpuint (triggered->changes->len, ==, 2);
+  assert_views (fixture, &views);
+  g_assert_true (pieper_store_remove_account (fixture->store, pieper_account_get_id (added), TRUE, &error));
+  g_assert_no_error (error);
+  refresh (fixture);
+  g_assert_cmpuint (triggered->changes->len, ==, 2);
+  assert_views (fixture, &views);
+
+  /* #13 was re-created, so it is the newest: it enters at the top, then
+   * leaves its place, one further down now (after #13, #21, #17). */
+  {
+    const Change expected[] = { { 0, 0, 1 }, { 3, 1, 0 } };
+
+    pieper_incident_set_created_at (g_ptr_array_index (incidents, 12), 1760000000);
+    apply (fixture, incidents);
+    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_views (fixture, &views);
+  }
+
+  views_clear (&views);
+}
+
+/* What the status view shows is read from the store with the rest of its
+ * block in the view, not with its neighbours in the model: reading every
+ * item of a view that hides most incidents reads only those it shows. */
+static void
+test_status_view_reads (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) incidents = mixed (400, 20);
+  g_autoptr(PieperIncidentListModel) model = NULL;
+  g_autoptr(PieperIncidentStatusFilter) view = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_items;
+
+  apply (fixture, incidents);
+  /* A model of its own, with nothing read yet. */
+  model = pieper_incident_list_model_new (fixture->store);
+  g_assert_true (pieper_incident_list_model_refresh (model, &error));
+  g_assert_no_error (error);
+  view = pieper_incident_status_filter_new (model, PIEPER_STATUS_TRIGGERED);
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model), ==, 0);
+
+  /* The 11 triggered of #1 … #20, at the bottom of 400. */
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (view));
+  g_assert_cmpuint (n_items, ==, 11);
+  for (guint k = 0; k < n_items; k++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (view), k);
+
+      g_assert_cmpint (pieper_incident_get_status (item), ==, PIEPER_STATUS_TRIGGERED);
+    }
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model), ==, n_items);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -448,6 +754,11 @@ main (int   argc,
               fixture_set_up, test_moved_and_changed, fixture_tear_down);
   g_test_add ("/app/list-model/resolved-leaves-filter", Fixture, NULL,
               fixture_set_up, test_resolved_leaves_filter, fixture_tear_down);
+
+  g_test_add ("/app/list-model/status-view", Fixture, NULL,
+              fixture_set_up, test_status_view, fixture_tear_down);
+  g_test_add ("/app/list-model/status-view-reads", Fixture, NULL,
+              fixture_set_up, test_status_view_reads, fixture_tear_down);
 
   return g_test_run ();
 }

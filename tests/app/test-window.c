@@ -3,8 +3,10 @@
 
 #include "app-test-util.h"
 #include "pieper-application-private.h"
+#include "pieper-incident-list-model-private.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
+#include "pieper-incident-status-filter.h"
 #include "pieper-preferences-window.h"
 #include "pieper-window.h"
 #include "test-util.h"
@@ -330,6 +332,37 @@ test_acknowledge (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The GtkFilterListModel the list shows, when it shows one. */
+static GtkFilterListModel *
+shown_filter (GtkSelectionModel *selection)
+{
+  GListModel *model = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection));
+
+  g_assert_true (GTK_IS_FILTER_LIST_MODEL (model));
+  return GTK_FILTER_LIST_MODEL (model);
+}
+
+/* The list shows @incidents, in that order, and says how many. */
+static void
+assert_shown (PieperWindow *window,
+              GPtrArray    *incidents)
+{
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
+                                                               "incident_list"));
+  GObject *title = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "list_title");
+  GListModel *shown = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (list)));
+  g_autofree char *count = g_strdup_printf ("%u incidents", incidents->len);
+
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, incidents->len);
+  for (guint i = 0; i < incidents->len; i++)
+    {
+      g_autoptr(PieperIncident) item = g_list_model_get_item (shown, i);
+
+      g_assert_cmpint (pieper_incident_get_id (item), ==, pieper_incident_get_id (g_ptr_array_index (incidents, i)));
+    }
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, count);
+}
+
 /* The list's filter and search. "All" with no search shows the model as
  * it is, with no filter to run: a filter asks for every incident, which
  * the model reads from the store (it keeps the few a view shows). */
@@ -345,38 +378,39 @@ test_filter (void)
   GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
                                                                "incident_list"));
   GtkSelectionModel *selection = gtk_grid_view_get_model (GTK_GRID_VIEW (list));
-  GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  GListModel *shown = G_LIST_MODEL (selection);
   g_autoptr(GPtrArray) triggered = NULL;
   g_autoptr(GError) error = NULL;
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
   g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (dropdown)), ==, 1);
-  g_assert_null (gtk_filter_list_model_get_filter (filtered));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, N_INCIDENTS);
+  g_assert_null (gtk_filter_list_model_get_filter (shown_filter (selection)));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, N_INCIDENTS);
 
-  /* Triggered: the store's triggered incidents, in its order. */
+  /* Triggered: the store's triggered incidents, in its order, from the
+   * model's keys rather than through a filter. */
   triggered = pieper_store_list_incidents (store, PIEPER_FILTER_TRIGGERED, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (triggered->len, >, 0);
   g_assert_cmpuint (triggered->len, <, N_INCIDENTS);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 2);
-  g_assert_nonnull (gtk_filter_list_model_get_filter (filtered));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, triggered->len);
-  for (guint i = 0; i < triggered->len; i++)
-    {
-      g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (filtered), i);
+  g_assert_true (PIEPER_IS_INCIDENT_STATUS_FILTER (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection))));
+  assert_shown (window, triggered);
 
-      g_assert_cmpint (pieper_incident_get_id (item), ==,
-                       pieper_incident_get_id (g_ptr_array_index (triggered, i)));
-    }
+  /* Triggered with a search: through the filter, which reads the text. */
+  gtk_editable_set_text (GTK_EDITABLE (search), "above 200 ms");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_nonnull (gtk_filter_list_model_get_filter (shown_filter (selection)));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (search), "above 300 ms");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
 
   /* All with a search: only what matches. */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
-  gtk_editable_set_text (GTK_EDITABLE (search), "above 300 ms");
-  g_signal_emit_by_name (search, "search-changed");
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   {
-    g_autoptr(PieperIncident) item = g_list_model_get_item (G_LIST_MODEL (filtered), 0);
+    g_autoptr(PieperIncident) item = g_list_model_get_item (shown, 0);
 
     g_assert_cmpstr (pieper_incident_get_remote_id (item), ==, "PWIN0003");
   }
@@ -384,10 +418,79 @@ test_filter (void)
   /* And back: no filter again. */
   gtk_editable_set_text (GTK_EDITABLE (search), "");
   g_signal_emit_by_name (search, "search-changed");
-  g_assert_null (gtk_filter_list_model_get_filter (filtered));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, N_INCIDENTS);
+  g_assert_null (gtk_filter_list_model_get_filter (shown_filter (selection)));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, N_INCIDENTS);
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Switching filters reads from the store what the list shows at first,
+ * no more: with 600 incidents more, 120 of them triggered, switching to
+ * Triggered reads none of those it hides (a filter would read every
+ * incident), nor every triggered one; and back to All reads not every
+ * incident either. At most a block of the model (64 incidents) each. */
+static void
+test_filter_reads (void)
+{
+  PieperWindow *window = pieper_window_new (app);
+  PieperStore *store = pieper_application_get_store (app);
+  PieperIncidentListModel *model = pieper_application_get_incidents (app);
+  GtkWidget *dropdown = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW,
+                                                                   "filter_dropdown"));
+  g_autoptr(PieperAccount) account = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "other@example.com");
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) triggered = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_read;
+
+  added = pieper_store_add_account (store, account, &error);
+  g_assert_no_error (error);
+  for (guint n = 1; n <= 600; n++)
+    {
+      g_autofree char *remote_id = g_strdup_printf ("PREAD%04u", n);
+      PieperIncident *incident = pieper_incident_new (remote_id);
+
+      pieper_incident_set_number (incident, 1000 + n);
+      pieper_incident_set_title (incident, "billing: queue depth");
+      pieper_incident_set_status (incident, n % 5 == 0 ? PIEPER_STATUS_TRIGGERED : PIEPER_STATUS_RESOLVED);
+      /* Older than the window's twelve, below them. */
+      pieper_incident_set_created_at (incident, 1600000000 + n * 60);
+      g_ptr_array_add (incidents, incident);
+    }
+  g_assert_true (pieper_store_apply_snapshot (store, pieper_account_get_id (added), incidents, &error));
+  g_assert_no_error (error);
+  g_assert_true (pieper_incident_list_model_refresh (model, &error));
+  g_assert_no_error (error);
+  triggered = pieper_store_list_incidents (store, PIEPER_FILTER_TRIGGERED, &error);
+  g_assert_no_error (error);
+  all = pieper_store_list_incidents (store, PIEPER_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (triggered->len, >, 120);
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  n_read = _pieper_incident_list_model_get_n_read (model);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 2);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_test_message ("%u incidents read to show %u", _pieper_incident_list_model_get_n_read (model) - n_read,
+                  triggered->len);
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model) - n_read, <=, 64);
+  assert_shown (window, triggered);
+
+  n_read = _pieper_incident_list_model_get_n_read (model);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_test_message ("%u incidents read to show %u", _pieper_incident_list_model_get_n_read (model) - n_read,
+                  all->len);
+  g_assert_cmpuint (_pieper_incident_list_model_get_n_read (model) - n_read, <=, 64);
+  assert_shown (window, all);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (pieper_store_remove_account (store, pieper_account_get_id (added), TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (pieper_incident_list_model_refresh (model, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -489,6 +592,7 @@ main (int   argc,
   g_test_add_func ("/app/window/start", test_start);
   g_test_add_func ("/app/window/acknowledge", test_acknowledge);
   g_test_add_func ("/app/window/filter", test_filter);
+  g_test_add_func ("/app/window/filter-reads", test_filter_reads);
   g_test_add_func ("/app/window/offline-banner", test_offline_banner);
   g_test_add_func ("/app/window/preferences", test_preferences);
 
