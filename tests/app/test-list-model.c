@@ -426,19 +426,6 @@ test_resolved_leaves_filter (Fixture       *fixture,
 /* The status view: the model's incidents with one status, in its order,
  * with items-changed signals that keep a mirror in step. */
 
-static void
-assert_recorded (Recorder   *recorder,
-                 GListModel *model)
-{
-  g_assert_cmpuint (recorder->mirror->len, ==, g_list_model_get_n_items (model));
-  for (guint k = 0; k < recorder->mirror->len; k++)
-    {
-      g_autoptr(PieperIncident) item = g_list_model_get_item (model, k);
-
-      g_assert_true (item == g_ptr_array_index (recorder->mirror, k));
-    }
-}
-
 /* @view is the model's incidents with @status, in its order, and the
  * mirror of its signals is @view. */
 static void
@@ -463,17 +450,7 @@ assert_status_view (Fixture                    *fixture,
     }
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, shown);
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (view), shown));
-  assert_recorded (recorder, G_LIST_MODEL (view));
-}
-
-static void
-refresh (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_array_set_size (fixture->changes, 0);
-  g_assert_true (pieper_incident_list_model_refresh (fixture->model, &error));
-  g_assert_no_error (error);
+  assert_mirror (recorder);
 }
 
 /* @n incidents: #5, #10, … resolved, #3, #6, … acknowledged, the rest
@@ -516,11 +493,7 @@ views_init (Views   *views,
       Recorder *recorder = &views->recorders[v];
 
       views->views[v] = PIEPER_INCIDENT_STATUS_FILTER (view);
-      recorder->changes = g_array_new (FALSE, FALSE, sizeof (Change));
-      recorder->mirror = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint k = 0; k < g_list_model_get_n_items (view); k++)
-        g_ptr_array_add (recorder->mirror, g_list_model_get_item (view, k));
-      g_signal_connect (view, "items-changed", G_CALLBACK (recorded_cb), recorder);
+      recorder_start (recorder, view);
     }
 }
 
@@ -529,10 +502,8 @@ views_clear (Views *views)
 {
   for (guint v = 0; v < G_N_ELEMENTS (views->views); v++)
     {
-      g_signal_handlers_disconnect_by_func (views->views[v], recorded_cb, &views->recorders[v]);
+      recorder_stop (&views->recorders[v]);
       g_clear_object (&views->views[v]);
-      g_array_unref (views->recorders[v].changes);
-      g_ptr_array_unref (views->recorders[v].mirror);
     }
 }
 
@@ -545,22 +516,6 @@ assert_views (Fixture *fixture,
     {
       assert_status_view (fixture, views->views[v], &views->recorders[v]);
       g_array_set_size (views->recorders[v].changes, 0);
-    }
-}
-
-static void
-assert_recorded_changes (Recorder     *recorder,
-                         const Change  expected[],
-                         guint         n_expected)
-{
-  g_assert_cmpuint (recorder->changes->len, ==, n_expected);
-  for (guint k = 0; k < n_expected; k++)
-    {
-      Change *change = &g_array_index (recorder->changes, Change, k);
-
-      g_assert_cmpuint (change->position, ==, expected[k].position);
-      g_assert_cmpuint (change->removed, ==, expected[k].removed);
-      g_assert_cmpuint (change->added, ==, expected[k].added);
     }
 }
 
@@ -605,7 +560,7 @@ test_status_view (Fixture       *fixture,
    * acknowledged). */
   pieper_incident_set_title (g_ptr_array_index (incidents, 5), "Incident 6, now worse");
   apply (fixture, incidents);
-  assert_recorded_changes (triggered, NULL, 0);
+  assert_changes (triggered, NULL, 0);
   assert_views (fixture, &views);
 
   /* New: #21 enters at the top; #22 is resolved. */
@@ -615,7 +570,7 @@ test_status_view (Fixture       *fixture,
     g_ptr_array_add (incidents, make_incident (21, PIEPER_STATUS_TRIGGERED));
     g_ptr_array_add (incidents, make_incident (22, PIEPER_STATUS_RESOLVED));
     apply (fixture, incidents);
-    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_changes (triggered, expected, G_N_ELEMENTS (expected));
     assert_views (fixture, &views);
   }
 
@@ -629,7 +584,7 @@ test_status_view (Fixture       *fixture,
     pieper_incident_set_status (g_ptr_array_index (incidents, 2), PIEPER_STATUS_TRIGGERED);
     pieper_incident_set_title (g_ptr_array_index (incidents, 16), "Incident 17, now worse");
     apply (fixture, incidents);
-    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_changes (triggered, expected, G_N_ELEMENTS (expected));
     assert_views (fixture, &views);
   }
 
@@ -644,7 +599,7 @@ test_status_view (Fixture       *fixture,
     g_assert_no_error (error);
     g_assert_true (pieper_incident_list_model_refresh_incident (fixture->model, id, &error));
     g_assert_no_error (error);
-    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_changes (triggered, expected, G_N_ELEMENTS (expected));
     assert_views (fixture, &views);
   }
 
@@ -655,7 +610,7 @@ test_status_view (Fixture       *fixture,
     resolved = pieper_outbox_resolve (outbox, incident_id (fixture, "PINC0016"), &error);
     g_assert_no_error (error);
     refresh (fixture);
-    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_changes (triggered, expected, G_N_ELEMENTS (expected));
     assert_views (fixture, &views);
   }
 
@@ -688,7 +643,7 @@ test_status_view (Fixture       *fixture,
 
     pieper_incident_set_created_at (g_ptr_array_index (incidents, 12), 1760000000);
     apply (fixture, incidents);
-    assert_recorded_changes (triggered, expected, G_N_ELEMENTS (expected));
+    assert_changes (triggered, expected, G_N_ELEMENTS (expected));
     assert_views (fixture, &views);
   }
 
