@@ -14,6 +14,7 @@
 #include "pieper-providers.h"
 
 #include "pieper-alertmanager-private.h"
+#include "pieper-http-private.h"
 
 /**
  * PieperAlertmanager:
@@ -43,7 +44,6 @@
 
 #define REQUEST_TIMEOUT_SECONDS 30
 #define IDLE_TIMEOUT_SECONDS    60
-#define READ_CHUNK              (16 * 1024)
 /* A new silence starts this long before the server's "now": Alertmanager
  * moves a start in the past to now, so the silence is active at once,
  * also when this machine's clock runs ahead. */
@@ -86,95 +86,31 @@ server_now (PieperAlertmanager *self)
   return g_get_real_time () / G_USEC_PER_SEC + self->clock_offset;
 }
 
-/* HTTP */
+/* HTTP: pieper-http.c makes the request; here is what is Alertmanager's. */
 
-typedef struct
+static char *
+no_answer_text (PieperHttpNoAnswer  why,
+                const char         *detail)
 {
-  SoupMessage  *message;
-  GInputStream *stream;
-  GByteArray   *body;
-  guint8       *buffer;
-  gsize         max_body;
-  guint         status;
-  gboolean      is_write;
-  gboolean      wrote;         /* its headers were written, once at least */
-} Request;
-
-static void
-request_free (Request *request)
-{
-  if (request->stream != NULL)
+  switch (why)
     {
-      /* A body left half read closes the connection; that is fine. */
-      g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_clear_object (&request->stream);
+    case PIEPER_HTTP_NO_ANSWER_MAYBE_ARRIVED:
+      return g_strdup_printf (_("Sent to Alertmanager, but no answer came, so it may or may not have arrived: %s"),
+                              detail);
+    case PIEPER_HTTP_NO_ANSWER_BAD_CERTIFICATE:
+      return g_strdup_printf (_("Refused to connect to Alertmanager: its TLS certificate is not valid or not trusted (%s)"),
+                              detail);
+    case PIEPER_HTTP_NO_ANSWER_UNREACHABLE:
+    default:
+      return g_strdup_printf (_("Could not reach Alertmanager: %s"), detail);
     }
-
-  if (request->message != NULL)
-    g_signal_handlers_disconnect_by_data (request->message, request);
-  g_clear_object (&request->message);
-  g_clear_pointer (&request->body, g_byte_array_unref);
-  g_clear_pointer (&request->buffer, g_free);
-  g_free (request);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
-
-static gboolean
-is_printable_ascii (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
-      return FALSE;
-
-  return TRUE;
-}
-
-static gboolean
-is_json_content_type (SoupMessageHeaders *headers)
-{
-  const char *type = soup_message_headers_get_content_type (headers, NULL);
-
-  return type != NULL && g_ascii_strcasecmp (type, "application/json") == 0;
-}
-
-/* A write that failed without an answer once its headers were written
- * (a timeout, a connection closed or reset while the answer was awaited)
- * may have reached the server, which may still be handling it. Before
- * the headers were all written (no such host, refused, TLS, a connect
- * that timed out) the server cannot have acted on it. */
-static GError *
-network_error (Request *request,
-               GError  *error)
-{
-  g_autofree char *detail = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_copy (error);
-
-  detail = pieper_text_clean (error->message, 400, FALSE);
-
-  if (request->is_write && request->wrote)
-    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME,
-                        _("Sent to Alertmanager, but no answer came, so it may or may not have arrived: %s"),
-                        detail);
-
-  /* Certificates are always verified (libsoup's default, which nothing
-   * here changes); say so plainly, as the fix is not the network. Still
-   * transient: a network that intercepts TLS (a captive portal) ends. */
-  if (error->domain == G_TLS_ERROR)
-    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                        _("Refused to connect to Alertmanager: its TLS certificate is not valid or not trusted (%s)"),
-                        detail);
-
-  return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                      _("Could not reach Alertmanager: %s"), detail);
 }
 
 static void
-note_server_clock (PieperAlertmanager *self,
+note_server_clock (gpointer            provider,
                    SoupMessageHeaders *headers)
 {
+  PieperAlertmanager *self = provider;
   const char *date = soup_message_headers_get_one (headers, "Date");
   gint64 offset;
 
@@ -184,198 +120,58 @@ note_server_clock (PieperAlertmanager *self,
     g_debug ("Alertmanager's Date is unreadable or more than a day from our clock; not used");
 }
 
-static void
-request_complete (GTask *task)
+static GError *
+error_from_response (gpointer     provider,
+                     SoupMessage *message,
+                     const char  *body,
+                     gsize        length)
 {
-  PieperAlertmanager *self = g_task_get_source_object (task);
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  PieperAlertmanager *self = provider;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
   g_autoptr(JsonNode) root = NULL;
+  GError *error;
 
-  if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
+  /* The error body is only a hint; ignore it if it does not parse. */
+  if (body != NULL)
+    root = _pieper_am_parse (body, length, NULL);
+
+  error = _pieper_am_error_from_response (soup_message_get_status (message),
+                                          soup_message_get_reason_phrase (message),
+                                          root);
+
+  if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
     {
-      SoupMessageHeaders *headers = soup_message_get_response_headers (request->message);
+      const char *retry_after = soup_message_headers_get_one (headers, "Retry-After");
+      guint64 seconds = 0;
 
-      /* The error body is only a hint; ignore it if it does not parse. */
-      if (request->body != NULL && request->body->len > 0)
-        root = _pieper_am_parse ((const char *) request->body->data, request->body->len, NULL);
-
-      error = _pieper_am_error_from_response (request->status,
-                                              soup_message_get_reason_phrase (request->message),
-                                              root);
-      if (request->is_write && _pieper_providers_status_leaves_outcome_unknown (request->status) &&
-          g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT))
-        error->code = PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME;
-
-      if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
-        {
-          const char *retry_after = soup_message_headers_get_one (headers, "Retry-After");
-          guint64 seconds = 0;
-
-          if (retry_after == NULL ||
-              !g_ascii_string_to_unsigned (retry_after, 10, 1, 3600, &seconds, NULL))
-            seconds = 60;
-          self->retry_after = (guint) seconds;
-        }
-
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      if (retry_after == NULL ||
+          !g_ascii_string_to_unsigned (retry_after, 10, 1, 3600, &seconds, NULL))
+        seconds = 60;
+      self->retry_after = (guint) seconds;
     }
 
-  root = _pieper_am_parse ((const char *) request->body->data, request->body->len, &error);
-  if (root == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) json_node_unref);
+  return error;
 }
 
-static void
-read_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gpointer
+parse_body (const char  *data,
+            gsize        length,
+            GError     **error)
 {
-  g_autoptr(GTask) task = user_data;
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  gssize n;
-
-  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
-  if (n < 0)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *detail = pieper_text_clean (error->message, 400, FALSE);
-
-          g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                                   PIEPER_PROVIDER_ERROR_TRANSIENT,
-                                   "The connection to Alertmanager broke while reading: %s",
-                                   detail);
-        }
-      else
-        g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (n == 0)
-    {
-      request_complete (task);
-      return;
-    }
-
-  if (request->body->len + (gsize) n > request->max_body)
-    {
-      if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
-        {
-          /* Enough of an error body has been read for its message. */
-          request_complete (task);
-          return;
-        }
-
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                               PIEPER_PROVIDER_ERROR_TRANSIENT,
-                               "Alertmanager's response is too large (more than %" G_GSIZE_FORMAT " bytes)",
-                               request->max_body);
-      return;
-    }
-
-  g_byte_array_append (request->body, request->buffer, (guint) n);
-
-  g_input_stream_read_async (request->stream, request->buffer, READ_CHUNK,
-                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                             read_cb, g_object_ref (task));
+  return _pieper_am_parse (data, length, error);
 }
 
-static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PieperAlertmanager *self = g_task_get_source_object (task);
-  Request *request = g_task_get_task_data (task);
-  SoupMessageHeaders *headers;
-  g_autoptr(GError) error = NULL;
-  gboolean is_json;
-
-  request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
-  if (request->stream == NULL)
-    {
-      g_task_return_error (task, network_error (request, error));
-      return;
-    }
-
-  request->status = soup_message_get_status (request->message);
-  headers = soup_message_get_response_headers (request->message);
-  note_server_clock (self, headers);
-  is_json = is_json_content_type (headers);
-
-  if (SOUP_STATUS_IS_REDIRECTION (request->status))
-    {
-      /* Redirects are not followed: they would carry the credentials
-       * elsewhere. A captive portal or a proxy's login page is the usual
-       * cause, so try again later. */
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                               PIEPER_PROVIDER_ERROR_TRANSIENT,
-                               "Alertmanager answered with a redirect (HTTP %u); is it behind a login page?",
-                               request->status);
-      return;
-    }
-
-  if (SOUP_STATUS_IS_SUCCESSFUL (request->status))
-    {
-      if (!is_json)
-        {
-          const char *type = soup_message_headers_get_content_type (headers, NULL);
-          g_autofree char *clean = pieper_text_clean (type != NULL ? type : "none", 100, FALSE);
-
-          g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                                   PIEPER_PROVIDER_ERROR_TRANSIENT,
-                                   "Alertmanager answered with an unexpected content type (%s)",
-                                   clean);
-          return;
-        }
-
-      request->max_body = self->max_body;
-    }
-  else
-    {
-      /* Only a JSON error body says more than the status does. */
-      if (!is_json)
-        {
-          request_complete (task);
-          return;
-        }
-
-      request->max_body = MIN (self->max_body, PIEPER_AM_MAX_ERROR_BODY);
-    }
-
-  if (SOUP_STATUS_IS_SUCCESSFUL (request->status) &&
-      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) request->max_body)
-    {
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                               PIEPER_PROVIDER_ERROR_TRANSIENT,
-                               "Alertmanager's response is too large (%" G_GOFFSET_FORMAT " bytes)",
-                               soup_message_headers_get_content_length (headers));
-      return;
-    }
-
-  request->body = g_byte_array_new ();
-  request->buffer = g_malloc (READ_CHUNK);
-  g_input_stream_read_async (request->stream, request->buffer, READ_CHUNK,
-                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                             read_cb, g_object_ref (task));
-}
-
-static void
-wrote_headers_cb (SoupMessage *message,
-                  Request     *request)
-{
-  request->wrote = TRUE;
-}
+static const PieperHttpApi alertmanager_api = {
+  .name = "Alertmanager",
+  .redirect_hint = "is it behind a login page?",
+  .json_suffix = FALSE,
+  .max_error_body = PIEPER_AM_MAX_ERROR_BODY,
+  .note_headers = note_server_clock,
+  .no_answer_text = no_answer_text,
+  .error_from_response = error_from_response,
+  .parse = parse_body,
+  .result_free = (GDestroyNotify) json_node_unref,
+};
 
 /*
  * Sends one request. @path_and_query starts with '/' (below /api/v2) and
@@ -392,7 +188,8 @@ send_request (PieperAlertmanager  *self,
               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(Request) request = g_new0 (Request, 1);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   SoupMessageHeaders *headers;
 
@@ -407,39 +204,21 @@ send_request (PieperAlertmanager  *self,
     }
 
   uri = g_strconcat (self->api_url, path_and_query, NULL);
-  request->message = soup_message_new (method, uri);
-  if (request->message == NULL)
+  message = _pieper_http_message_new (&alertmanager_api, method, uri, &error);
+  if (message == NULL)
     {
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
-                               "The Alertmanager address is not a valid http(s) URL");
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
-  request->is_write = g_strcmp0 (method, SOUP_METHOD_GET) != 0;
-  g_signal_connect (request->message, "wrote-headers", G_CALLBACK (wrote_headers_cb), request);
-
-  headers = soup_message_get_request_headers (request->message);
+  headers = soup_message_get_request_headers (message);
   if (self->authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", self->authorization);
   soup_message_headers_replace (headers, "Accept", "application/json");
 
-  if (body != NULL)
-    {
-      g_autofree char *json = json_to_string (body, FALSE);
-      gsize length = strlen (json);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&json), length);
-
-      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
-    }
-
   g_debug ("%s %s", method, path_and_query);
 
-  g_task_set_task_data (task, g_steal_pointer (&request), (GDestroyNotify) request_free);
-  soup_session_send_async (self->session,
-                           ((Request *) g_task_get_task_data (task))->message,
-                           G_PRIORITY_DEFAULT, cancellable,
-                           send_cb, g_object_ref (task));
+  _pieper_http_send (&alertmanager_api, task, self->session, message, body, self->max_body, FALSE);
 }
 
 static JsonNode *
@@ -1456,7 +1235,7 @@ pieper_alertmanager_new (const char  *url,
 
   /* A header value cannot hold a line break; refuse rather than send a
    * broken or injected header. */
-  self->credentials_ok = token == NULL || is_printable_ascii (token);
+  self->credentials_ok = token == NULL || _pieper_http_is_header_value (token);
 
   return PIEPER_PROVIDER (g_steal_pointer (&self));
 }

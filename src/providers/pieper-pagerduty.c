@@ -13,6 +13,7 @@
 
 #include "pieper-providers.h"
 
+#include "pieper-http-private.h"
 #include "pieper-pagerduty-private.h"
 
 /**
@@ -29,7 +30,6 @@
 
 #define REQUEST_TIMEOUT_SECONDS 30
 #define IDLE_TIMEOUT_SECONDS    60
-#define READ_CHUNK              (16 * 1024)
 /* Enough for the sync engine's sends in flight. */
 #define MAX_CONNECTIONS         8
 
@@ -59,50 +59,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PieperPagerduty, pieper_pagerduty, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (PIEPER_TYPE_PROVIDER,
                                                       pieper_pagerduty_provider_iface_init))
 
-/* HTTP */
-
-typedef struct
-{
-  SoupMessage  *message;
-  GInputStream *stream;
-  GByteArray   *body;
-  guint8       *buffer;
-  gsize         max_body;
-  guint         status;
-  gboolean      raw;           /* a 2xx body is returned unparsed */
-  gboolean      is_write;
-  gboolean      wrote;         /* its headers were written, once at least */
-} Request;
-
-static void
-request_free (Request *request)
-{
-  if (request->stream != NULL)
-    {
-      /* A body left half read closes the connection; that is fine. */
-      g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_clear_object (&request->stream);
-    }
-
-  if (request->message != NULL)
-    g_signal_handlers_disconnect_by_data (request->message, request);
-  g_clear_object (&request->message);
-  g_clear_pointer (&request->body, g_byte_array_unref);
-  g_clear_pointer (&request->buffer, g_free);
-  g_free (request);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
-
-static gboolean
-is_printable_ascii (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
-      return FALSE;
-
-  return TRUE;
-}
+/* HTTP: pieper-http.c makes the request; here is what is PagerDuty's. */
 
 static gboolean
 is_blank (const char *text)
@@ -114,61 +71,29 @@ is_blank (const char *text)
   return TRUE;
 }
 
-static gboolean
-is_json_content_type (SoupMessageHeaders *headers)
+static char *
+no_answer_text (PieperHttpNoAnswer  why,
+                const char         *detail)
 {
-  const char *type = soup_message_headers_get_content_type (headers, NULL);
-  gsize len;
-
-  if (type == NULL)
-    return FALSE;
-
-  if (g_ascii_strcasecmp (type, "application/json") == 0)
-    return TRUE;
-
-  /* application/vnd.pagerduty+json and the like. */
-  len = strlen (type);
-  return g_str_has_prefix (type, "application/") && len > 5 &&
-         g_ascii_strcasecmp (type + len - 5, "+json") == 0;
-}
-
-/* A write that failed without an answer once its headers were written
- * (a timeout, a connection closed or reset while the answer was awaited)
- * may have reached the server, which may still be handling it. Before
- * the headers were all written (no such host, refused, TLS, a connect
- * that timed out) the server cannot have acted on it. */
-static GError *
-network_error (Request *request,
-               GError  *error)
-{
-  g_autofree char *detail = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_copy (error);
-
-  detail = _pieper_pagerduty_text (error->message, 400, FALSE);
-
-  if (request->is_write && request->wrote)
-    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME,
-                        _("Sent to PagerDuty, but no answer came, so it may or may not have arrived: %s"),
-                        detail);
-
-  /* Certificates are always verified (libsoup's default, which nothing
-   * here changes); say so plainly, as the fix is not the network. Still
-   * transient: a network that intercepts TLS (a captive portal) ends. */
-  if (error->domain == G_TLS_ERROR)
-    return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                        _("Refused to connect to PagerDuty: its TLS certificate is not valid or not trusted (%s)"),
-                        detail);
-
-  return g_error_new (PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT,
-                      _("Could not reach PagerDuty: %s"), detail);
+  switch (why)
+    {
+    case PIEPER_HTTP_NO_ANSWER_MAYBE_ARRIVED:
+      return g_strdup_printf (_("Sent to PagerDuty, but no answer came, so it may or may not have arrived: %s"),
+                              detail);
+    case PIEPER_HTTP_NO_ANSWER_BAD_CERTIFICATE:
+      return g_strdup_printf (_("Refused to connect to PagerDuty: its TLS certificate is not valid or not trusted (%s)"),
+                              detail);
+    case PIEPER_HTTP_NO_ANSWER_UNREACHABLE:
+    default:
+      return g_strdup_printf (_("Could not reach PagerDuty: %s"), detail);
+    }
 }
 
 static void
-note_rate_limit_headers (PieperPagerduty    *self,
+note_rate_limit_headers (gpointer            provider,
                          SoupMessageHeaders *headers)
 {
+  PieperPagerduty *self = provider;
   const char *remaining = soup_message_headers_get_one (headers, "ratelimit-remaining");
   guint64 value;
 
@@ -182,207 +107,58 @@ note_rate_limit_headers (PieperPagerduty    *self,
     }
 }
 
-static void
-request_complete (GTask *task)
+static GError *
+error_from_response (gpointer     provider,
+                     SoupMessage *message,
+                     const char  *body,
+                     gsize        length)
 {
-  PieperPagerduty *self = g_task_get_source_object (task);
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  PieperPagerduty *self = provider;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
   g_autoptr(PieperJsonDoc) root = NULL;
+  GError *error;
 
-  if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
+  /* The error body is only a hint; ignore it if it does not parse. */
+  if (body != NULL)
+    root = _pieper_pagerduty_parse (body, length, NULL);
+
+  error = _pieper_pagerduty_error_from_response (soup_message_get_status (message),
+                                                 soup_message_get_reason_phrase (message),
+                                                 _pieper_json_doc_get_root (root));
+
+  if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
     {
-      SoupMessageHeaders *headers = soup_message_get_response_headers (request->message);
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-      /* The error body is only a hint; ignore it if it does not parse. */
-      if (request->body != NULL && request->body->len > 0)
-        root = _pieper_pagerduty_parse ((const char *) request->body->data,
-                                        request->body->len, NULL);
-
-      error = _pieper_pagerduty_error_from_response (request->status,
-                                                     soup_message_get_reason_phrase (request->message),
-                                                     _pieper_json_doc_get_root (root));
-      if (request->is_write && _pieper_providers_status_leaves_outcome_unknown (request->status) &&
-          g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_TRANSIENT))
-        error->code = PIEPER_PROVIDER_ERROR_UNKNOWN_OUTCOME;
-
-      if (g_error_matches (error, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_RATE_LIMITED))
-        {
-          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-          self->retry_after =
-            _pieper_pagerduty_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
-                                                 soup_message_headers_get_one (headers, "ratelimit-reset"),
-                                                 g_date_time_to_unix (now));
-          g_debug ("Rate limited; retry after %u s", self->retry_after);
-        }
-
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      self->retry_after =
+        _pieper_pagerduty_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                             soup_message_headers_get_one (headers, "ratelimit-reset"),
+                                             g_date_time_to_unix (now));
+      g_debug ("Rate limited; retry after %u s", self->retry_after);
     }
 
-  if (request->raw)
-    {
-      GByteArray *body = g_steal_pointer (&request->body);
-
-      g_task_return_pointer (task, g_byte_array_free_to_bytes (body), (GDestroyNotify) g_bytes_unref);
-      return;
-    }
-
-  root = _pieper_pagerduty_parse ((const char *) request->body->data,
-                                  request->body->len, &error);
-  if (root == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) _pieper_json_doc_free);
+  return error;
 }
 
-static void
-read_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gpointer
+parse_body (const char  *data,
+            gsize        length,
+            GError     **error)
 {
-  g_autoptr(GTask) task = user_data;
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  gssize n;
-
-  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
-  if (n < 0)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *detail = _pieper_pagerduty_text (error->message, 400, FALSE);
-
-          g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                                   PIEPER_PROVIDER_ERROR_TRANSIENT,
-                                   "The connection to PagerDuty broke while reading: %s",
-                                   detail);
-        }
-      else
-        g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (n == 0)
-    {
-      request_complete (task);
-      return;
-    }
-
-  if (request->body->len + (gsize) n > request->max_body)
-    {
-      if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
-        {
-          /* Enough of an error body has been read for its message. */
-          request_complete (task);
-          return;
-        }
-
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                               PIEPER_PROVIDER_ERROR_TRANSIENT,
-                               "PagerDuty's response is too large (more than %" G_GSIZE_FORMAT " bytes)",
-                               request->max_body);
-      return;
-    }
-
-  g_byte_array_append (request->body, request->buffer, (guint) n);
-
-  g_input_stream_read_async (request->stream, request->buffer, READ_CHUNK,
-                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                             read_cb, g_object_ref (task));
+  return _pieper_pagerduty_parse (data, length, error);
 }
 
-static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PieperPagerduty *self = g_task_get_source_object (task);
-  Request *request = g_task_get_task_data (task);
-  SoupMessageHeaders *headers;
-  g_autoptr(GError) error = NULL;
-  gboolean is_json;
-
-  request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
-  if (request->stream == NULL)
-    {
-      g_task_return_error (task, network_error (request, error));
-      return;
-    }
-
-  request->status = soup_message_get_status (request->message);
-  headers = soup_message_get_response_headers (request->message);
-  note_rate_limit_headers (self, headers);
-  is_json = is_json_content_type (headers);
-
-  if (SOUP_STATUS_IS_REDIRECTION (request->status))
-    {
-      /* Redirects are not followed: they would carry the token elsewhere.
-       * A captive portal is the usual cause, so try again later. */
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                               PIEPER_PROVIDER_ERROR_TRANSIENT,
-                               "PagerDuty answered with a redirect (HTTP %u); is this network behind a login page?",
-                               request->status);
-      return;
-    }
-
-  if (SOUP_STATUS_IS_SUCCESSFUL (request->status))
-    {
-      if (!is_json)
-        {
-          const char *type = soup_message_headers_get_content_type (headers, NULL);
-          g_autofree char *clean = _pieper_pagerduty_text (type != NULL ? type : "none", 100, FALSE);
-
-          g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                                   PIEPER_PROVIDER_ERROR_TRANSIENT,
-                                   "PagerDuty answered with an unexpected content type (%s)",
-                                   clean);
-          return;
-        }
-
-      request->max_body = self->max_body;
-    }
-  else
-    {
-      /* Only a JSON error body says more than the status does. */
-      if (!is_json)
-        {
-          request_complete (task);
-          return;
-        }
-
-      request->max_body = MIN (self->max_body, PIEPER_PD_MAX_ERROR_BODY);
-    }
-
-  if (SOUP_STATUS_IS_SUCCESSFUL (request->status) &&
-      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) request->max_body)
-    {
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR,
-                               PIEPER_PROVIDER_ERROR_TRANSIENT,
-                               "PagerDuty's response is too large (%" G_GOFFSET_FORMAT " bytes)",
-                               soup_message_headers_get_content_length (headers));
-      return;
-    }
-
-  request->body = g_byte_array_new ();
-  request->buffer = g_malloc (READ_CHUNK);
-  g_input_stream_read_async (request->stream, request->buffer, READ_CHUNK,
-                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                             read_cb, g_object_ref (task));
-}
-
-static void
-wrote_headers_cb (SoupMessage *message,
-                  Request     *request)
-{
-  request->wrote = TRUE;
-}
+static const PieperHttpApi pagerduty_api = {
+  .name = "PagerDuty",
+  .redirect_hint = "is this network behind a login page?",
+  .json_suffix = TRUE,
+  .max_error_body = PIEPER_PD_MAX_ERROR_BODY,
+  .note_headers = note_rate_limit_headers,
+  .no_answer_text = no_answer_text,
+  .error_from_response = error_from_response,
+  .parse = parse_body,
+  .result_free = (GDestroyNotify) _pieper_json_doc_free,
+};
 
 /*
  * Sends one request. @path_and_query starts with '/' and is already escaped.
@@ -401,10 +177,10 @@ send_request_full (PieperPagerduty     *self,
                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(Request) request = g_new0 (Request, 1);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   SoupMessageHeaders *headers;
-  gboolean is_write = g_strcmp0 (method, SOUP_METHOD_GET) != 0;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, send_request_full);
@@ -417,18 +193,12 @@ send_request_full (PieperPagerduty     *self,
     }
 
   uri = g_strconcat (self->base_url, path_and_query, NULL);
-  request->message = soup_message_new (method, uri);
-  if (request->message == NULL)
+  message = _pieper_http_message_new (&pagerduty_api, method, uri, &error);
+  if (message == NULL)
     {
-      g_task_return_new_error (task, PIEPER_PROVIDER_ERROR, PIEPER_PROVIDER_ERROR_PERMANENT,
-                               "The PagerDuty address is not a valid http(s) URL");
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-
-  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
-  request->raw = raw;
-  request->is_write = is_write;
-  g_signal_connect (request->message, "wrote-headers", G_CALLBACK (wrote_headers_cb), request);
 
   /* Without this flag libsoup opens a new connection for every POST (a
    * note, a snooze). In libsoup 3.2 the flag only lets the request use an
@@ -442,30 +212,17 @@ send_request_full (PieperPagerduty     *self,
    * POST that meets a connection the server just closed fails, and the
    * outbox reads back before it sends again: never twice. */
   if (g_strcmp0 (method, SOUP_METHOD_POST) == 0)
-    soup_message_add_flags (request->message, SOUP_MESSAGE_IDEMPOTENT);
+    soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
 
-  headers = soup_message_get_request_headers (request->message);
+  headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Authorization", self->authorization);
   soup_message_headers_replace (headers, "Accept", PD_ACCEPT);
-  if (is_write && self->email != NULL && self->email[0] != '\0')
+  if (g_strcmp0 (method, SOUP_METHOD_GET) != 0 && self->email != NULL && self->email[0] != '\0')
     soup_message_headers_replace (headers, "From", self->email);
-
-  if (body != NULL)
-    {
-      g_autofree char *json = json_to_string (body, FALSE);
-      gsize length = strlen (json);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&json), length);
-
-      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
-    }
 
   g_debug ("%s %s", method, path_and_query);
 
-  g_task_set_task_data (task, g_steal_pointer (&request), (GDestroyNotify) request_free);
-  soup_session_send_async (self->session,
-                           ((Request *) g_task_get_task_data (task))->message,
-                           G_PRIORITY_DEFAULT, cancellable,
-                           send_cb, g_object_ref (task));
+  _pieper_http_send (&pagerduty_api, task, self->session, message, body, self->max_body, raw);
 }
 
 static void
@@ -1793,8 +1550,8 @@ pieper_pagerduty_new (const char *base_url,
 
   /* A header value cannot hold a line break; refuse rather than send a
    * broken or injected header. */
-  self->credentials_ok = token[0] != '\0' && is_printable_ascii (token) &&
-                         (email == NULL || is_printable_ascii (email));
+  self->credentials_ok = token[0] != '\0' && _pieper_http_is_header_value (token) &&
+                         (email == NULL || _pieper_http_is_header_value (email));
 
   return PIEPER_PROVIDER (self);
 }
