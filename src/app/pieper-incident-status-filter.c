@@ -55,9 +55,9 @@ get_item (GListModel *model,
           guint       position)
 {
   PieperIncidentStatusFilter *self = PIEPER_INCIDENT_STATUS_FILTER (model);
+  const guint *positions = (const void *) self->positions->data;
 
-  return _pieper_incident_list_model_get_item_among (self->model, (const guint *) self->positions->data,
-                                                     self->positions->len, position);
+  return _pieper_incident_list_model_get_item_among (self->model, positions, self->positions->len, position);
 }
 
 static void
