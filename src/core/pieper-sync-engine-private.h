@@ -108,6 +108,7 @@ typedef struct
   /* Pull */
   gboolean          reconcile;     /* every account pulls in full */
   gboolean          full_pull;     /* this account's pull is a full one */
+  gint64            changes_since; /* the feed is asked from here; 0: not yet */
   GHashTable       *open_ids;      /* remote ids on the server's open list */
   GError           *pull_error;    /* a store error, told when the next page is back */
   GHashTable       *changes;       /* change id → remote id: the feed's window */

@@ -62,12 +62,11 @@ static gboolean
 wants_full_pull (Round *round)
 {
   PieperCapabilities capabilities = pieper_provider_get_capabilities (round->current->provider);
-  gint64 changes_since = sync_state_time (round, "changes-since");
   gint64 full_pull_at = sync_state_time (round, "full-pull-at");
 
   return round->reconcile ||
          (capabilities & PIEPER_CAPABILITY_CHANGE_FEED) == 0 ||
-         changes_since <= 0 ||
+         round->changes_since <= 0 ||
          full_pull_at <= 0 ||
          round->started_at - full_pull_at >= FULL_PULL_INTERVAL ||
          round->started_at < full_pull_at;
@@ -90,9 +89,10 @@ _pieper_sync_pull_start (GTask *task)
   round->fetch_index = 0;
   round->timelines = g_ptr_array_new_with_free_func (g_free);
   round->timeline_index = 0;
+  round->changes_since = sync_state_time (round, "changes-since");
   round->full_pull = wants_full_pull (round);
 
-  if (sync_state_time (round, "changes-since") > 0)
+  if (round->changes_since > 0)
     changes_page (task, NULL);
   else
     pull_page (task, NULL);
@@ -282,16 +282,8 @@ changes_page (GTask      *task,
               const char *cursor)
 {
   Round *round = _pieper_sync_round (task);
-  g_autofree char *since = NULL;
-  gint64 since_seconds = 0;
 
-  since = pieper_store_get_sync_state (round->engine->store,
-                                       pieper_account_get_id (round->current->account),
-                                       "changes-since");
-  if (since != NULL)
-    since_seconds = g_ascii_strtoll (since, NULL, 10);
-
-  pieper_provider_list_changes_async (round->current->provider, since_seconds, cursor,
+  pieper_provider_list_changes_async (round->current->provider, round->changes_since, cursor,
                                       g_task_get_cancellable (task),
                                       list_changes_cb, task);
 }
