@@ -4,9 +4,10 @@
 #include "pieper-row-text.h"
 
 /*
- * The text of a list row: wrapped to the width the row gets, at most
- * :lines lines, ellipsized at the end; it looks like a GtkLabel (its CSS
- * name is "label") and reads like one (role label, named by its text).
+ * The text of a list row (and of the window's offline banner): wrapped to
+ * the width it gets, at most :lines lines, ellipsized at the end; it looks
+ * like a GtkLabel (its CSS name is "label") and reads like one (role label,
+ * named by its text).
  *
  * Why not a GtkLabel: a list view of GTK 4.8 keeps up to 200 rows bound,
  * and measures and allocates every one of them before its first frame. A

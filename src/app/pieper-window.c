@@ -7,6 +7,7 @@
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-incident-status-filter.h"
+#include "pieper-row-text.h"
 #include "pieper-window.h"
 
 /*
@@ -59,8 +60,8 @@ struct _PieperWindow
   AdwWindowTitle       *list_title;
   AdwWindowTitle       *incident_title;
   GtkRevealer          *offline_revealer;
-  GtkLabel             *offline_label;
-  GtkLabel             *offline_reason;
+  PieperRowText        *offline_label;
+  PieperRowText        *offline_reason;
   GtkWidget            *search_button;
   GtkWidget            *menu_button;
   GtkWidget            *back_button;
@@ -405,8 +406,8 @@ update_banner (PieperWindow     *self,
 
   if (text != NULL)
     {
-      gtk_label_set_text (self->offline_label, text);
-      gtk_label_set_text (self->offline_reason, reason != NULL ? reason : "");
+      pieper_row_text_set_text (self->offline_label, text);
+      pieper_row_text_set_text (self->offline_reason, reason);
       gtk_widget_set_visible (GTK_WIDGET (self->offline_reason), reason != NULL);
     }
   gtk_revealer_set_reveal_child (self->offline_revealer, text != NULL);
@@ -805,6 +806,7 @@ pieper_window_class_init (PieperWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PIEPER_TYPE_ROW_TEXT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, main_stack);

@@ -8,6 +8,7 @@
 #include "pieper-incident-row.h"
 #include "pieper-incident-status-filter.h"
 #include "pieper-preferences-window.h"
+#include "pieper-row-text.h"
 #include "pieper-window.h"
 #include "test-util.h"
 
@@ -498,19 +499,18 @@ test_offline_banner (void)
 {
   PieperWindow *window = pieper_window_new (app);
   GtkWidget *revealer;
-  GtkLabel *reason;
+  PieperRowText *reason;
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
   app_test_wait_for (offline, NULL, 20, "the engine to find the server unreachable");
   revealer = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "offline_revealer"));
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
   /* And why, in the engine's words, as plain text. */
-  reason = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "offline_reason"));
+  reason = PIEPER_ROW_TEXT (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "offline_reason"));
   g_assert_nonnull (pieper_sync_engine_get_last_error (pieper_application_get_engine (app)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (reason)));
-  g_assert_cmpstr (gtk_label_get_text (reason), ==,
+  g_assert_cmpstr (pieper_row_text_get_text (reason), ==,
                    pieper_sync_engine_get_last_error (pieper_application_get_engine (app)));
-  g_assert_false (gtk_label_get_use_markup (reason));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
