@@ -26,9 +26,16 @@
  *                              binds up to 200 rows), however simple its
  *                              rows. Not a floor of the table; a yardstick
  *                              for P2 and P3 (tests/bench/RESULTS.md).
+ *   bench-bare-window --header-bar
+ *                              the same window with what every window of a
+ *                              GNOME app shows: a header bar (its window
+ *                              controls load the icon theme) with a title
+ *                              and a menu button, over a line of text. The
+ *                              yardstick of row P2b.
  */
 
 static guint list_rows;
+static gboolean header_bar;
 
 static void
 first_frame_painted_cb (GdkFrameClock *clock,
@@ -87,6 +94,23 @@ list_new (guint n)
   return scrolled;
 }
 
+static GtkWidget *
+header_bar_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *bar = adw_header_bar_new ();
+  GtkWidget *menu_button = gtk_menu_button_new ();
+  GtkWidget *label = gtk_label_new ("No Incident Selected");
+
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (bar), adw_window_title_new ("Incidents", NULL));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
+  adw_header_bar_pack_end (ADW_HEADER_BAR (bar), menu_button);
+  gtk_widget_set_vexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), bar);
+  gtk_box_append (GTK_BOX (box), label);
+  return box;
+}
+
 static void
 activate_cb (GApplication *app)
 {
@@ -94,6 +118,8 @@ activate_cb (GApplication *app)
 
   if (list_rows > 0)
     adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), list_new (list_rows));
+  else if (header_bar)
+    adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), header_bar_new ());
 
   /* Pieper's default size (data/ui/pieper-window.ui). */
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
@@ -123,11 +149,12 @@ main (int   argc,
   gboolean idle = argc > 1 && strcmp (argv[1], "--idle") == 0;
   gboolean list = argc == 3 && strcmp (argv[1], "--list") == 0;
 
+  header_bar = argc == 2 && strcmp (argv[1], "--header-bar") == 0;
   if (list)
     list_rows = (guint) g_ascii_strtoull (argv[2], NULL, 10);
-  if ((argc > 2 && !list) || (argc == 2 && !idle) || (list && list_rows == 0))
+  if ((argc > 2 && !list) || (argc == 2 && !idle && !header_bar) || (list && list_rows == 0))
     {
-      fprintf (stderr, "usage: bench-bare-window [--idle | --list N]\n");
+      fprintf (stderr, "usage: bench-bare-window [--idle | --list N | --header-bar]\n");
       return 2;
     }
 

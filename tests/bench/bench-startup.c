@@ -24,11 +24,15 @@
  *       window's first painted frame, against the same for a bare
  *       AdwApplication window (bench-bare-window);
  *   P3  the peak resident memory (wait4's ru_maxrss) of that pieper run
- *       minus the bare one's.
+ *       minus the bare one's;
+ *   P2b the same first frame against a window with a header bar over a
+ *       line of text (bench-bare-window --header-bar): not a goal, a
+ *       yardstick for what a window of a GNOME app costs before it shows
+ *       anything of its own (tests/bench/RESULTS.md).
  *
  * Both print "first-frame" from their frame clock's after-paint when
  * PIEPER_BENCH_FIRST_FRAME=1, and quit (src/app/main.c). Runs alternate
- * between the two, after one warm-up run of each that is not counted. It
+ * between them, after one warm-up run of each that is not counted. It
  * needs a display (Xvfb will do) and a session bus. Not a test: it prints.
  */
 
@@ -168,12 +172,15 @@ main (int   argc,
   g_auto(GStrv) env = NULL;
   g_autofree char *dir = NULL;
   g_autofree double *pieper_s = NULL, *bare_s = NULL, *pieper_mb = NULL, *bare_mb = NULL;
-  g_autofree char *label_p2 = NULL, *label_p3 = NULL;
+  g_autofree double *header_bar_s = NULL;
+  g_autofree char *label_p2 = NULL, *label_p2b = NULL, *label_p3 = NULL;
   g_autofree char *p2_text = NULL, *p2_floor_text = NULL, *p2_ratio_text = NULL;
+  g_autofree char *p2b_floor_text = NULL, *p2b_ratio_text = NULL;
   g_autofree char *p3_text = NULL, *p3_floor_text = NULL, *p3_diff_text = NULL;
   const char *pieper_argv[] = { PIEPER_BINARY, "--data-dir", NULL, NULL };
   const char *bare_argv[] = { BARE_BINARY, NULL };
-  double p2_s, p2_floor_s, p3_mb, p3_floor_mb;
+  const char *header_bar_argv[] = { BARE_BINARY, "--header-bar", NULL };
+  double p2_s, p2_floor_s, p2b_floor_s, p3_mb, p3_floor_mb;
   guint runs;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -204,38 +211,46 @@ main (int   argc,
 
   pieper_s = g_new (double, runs);
   bare_s = g_new (double, runs);
+  header_bar_s = g_new (double, runs);
   pieper_mb = g_new (double, runs);
   bare_mb = g_new (double, runs);
 
   /* Warm-up: the libraries into the page cache, the store too. */
   start_once (bare_argv, env);
+  start_once (header_bar_argv, env);
   start_once (pieper_argv, env);
 
   for (guint i = 0; i < runs; i++)
     {
       /* Alternating which goes first evens out a machine that drifts. */
-      Start bare, pieper;
+      Start bare, header_bar, pieper;
 
       if (i % 2 == 0)
         {
           bare = start_once (bare_argv, env);
+          header_bar = start_once (header_bar_argv, env);
           pieper = start_once (pieper_argv, env);
         }
       else
         {
           pieper = start_once (pieper_argv, env);
+          header_bar = start_once (header_bar_argv, env);
           bare = start_once (bare_argv, env);
         }
+      header_bar_s[i] = header_bar.first_frame_s;
       pieper_s[i] = pieper.first_frame_s;
       bare_s[i] = bare.first_frame_s;
       pieper_mb[i] = pieper.max_rss_mb;
       bare_mb[i] = bare.max_rss_mb;
-      g_printerr (PROGRAM ": run %u: first frame %.3f s (bare %.3f s), peak RSS %.1f MB (bare %.1f MB)\n",
-                  i + 1, pieper.first_frame_s, bare.first_frame_s, pieper.max_rss_mb, bare.max_rss_mb);
+      g_printerr (PROGRAM ": run %u: first frame %.3f s (bare %.3f s, header bar %.3f s), "
+                  "peak RSS %.1f MB (bare %.1f MB)\n",
+                  i + 1, pieper.first_frame_s, bare.first_frame_s, header_bar.first_frame_s,
+                  pieper.max_rss_mb, bare.max_rss_mb);
     }
 
   p2_s = bench_median (pieper_s, runs);
   p2_floor_s = bench_median (bare_s, runs);
+  p2b_floor_s = bench_median (header_bar_s, runs);
   p3_mb = bench_median (pieper_mb, runs);
   p3_floor_mb = bench_median (bare_mb, runs);
 
@@ -244,13 +259,18 @@ main (int   argc,
   p2_text = g_strdup_printf ("%.3f s", p2_s);
   p2_floor_text = g_strdup_printf ("%.3f s", p2_floor_s);
   p2_ratio_text = g_strdup_printf ("%.2fx", p2_s / p2_floor_s);
+  label_p2b = g_strdup_printf ("first frame, %d incidents, against a header bar", opt_incidents);
+  p2b_floor_text = g_strdup_printf ("%.3f s", p2b_floor_s);
+  p2b_ratio_text = g_strdup_printf ("%.2fx", p2_s / p2b_floor_s);
   p3_text = g_strdup_printf ("%.1f MB", p3_mb);
   p3_floor_text = g_strdup_printf ("%.1f MB", p3_floor_mb);
   p3_diff_text = g_strdup_printf ("%+.1f MB", p3_mb - p3_floor_mb);
 
-  printf ("first frame (median of %u): pieper %s, bare AdwApplicationWindow %s\n", runs, p2_text, p2_floor_text);
+  printf ("first frame (median of %u): pieper %s, bare AdwApplicationWindow %s, with a header bar %s\n",
+          runs, p2_text, p2_floor_text, p2b_floor_text);
   printf ("peak RSS (median of %u): pieper %s, bare AdwApplicationWindow %s\n", runs, p3_text, p3_floor_text);
   bench_print_row ("P2", label_p2, p2_text, p2_floor_text, p2_ratio_text, "<= 1.25x", p2_s / p2_floor_s <= GOAL_P2);
+  bench_print_yardstick ("P2b", label_p2b, p2_text, p2b_floor_text, p2b_ratio_text);
   bench_print_row ("P3", label_p3, p3_text, p3_floor_text, p3_diff_text, "<= +20 MB", p3_mb - p3_floor_mb <= GOAL_P3_MB);
 
   bench_remove_tree (dir);

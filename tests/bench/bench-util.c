@@ -36,6 +36,18 @@ bench_print_row (const char *id,
   fflush (stdout);
 }
 
+void
+bench_print_yardstick (const char *id,
+                       const char *label,
+                       const char *median,
+                       const char *floor_median,
+                       const char *ratio)
+{
+  printf ("ROW\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, label, median, floor_median, ratio, "-",
+          "yardstick");
+  fflush (stdout);
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)

@@ -24,6 +24,13 @@ void    bench_print_row   (const char *id,
                            const char *ratio,
                            const char *goal,
                            gboolean    met);
+/* A row with no goal of its own: a ratio against another floor than the
+ * issue's, for whoever weighs the goal. */
+void    bench_print_yardstick (const char *id,
+                               const char *label,
+                               const char *median,
+                               const char *floor_median,
+                               const char *ratio);
 /* The median of @n values (sorts them). */
 double  bench_median      (double     *values,
                            guint       n);
