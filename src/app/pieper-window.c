@@ -8,6 +8,7 @@
 #include "pieper-incident-row.h"
 #include "pieper-incident-status-filter.h"
 #include "pieper-row-text.h"
+#include "pieper-welcome-page.h"
 #include "pieper-window.h"
 
 /*
@@ -45,15 +46,11 @@ struct _PieperWindow
   gint64                incident_id;
 
   /* Made when first needed: neither is on screen at start. */
-  PieperAccountForm    *account_form;
+  PieperWelcomePage    *welcome_page;
   PieperIncidentPage   *incident_page;
 
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
-  GtkWidget            *welcome_box;
-  GtkWidget            *welcome_label;
-  GtkWidget            *welcome_menu_button;
-  GtkWidget            *demo_button;
   AdwLeaflet           *leaflet;
   GtkWidget            *list_pane;
   GtkWidget            *incident_pane;
@@ -443,12 +440,13 @@ accounts_changed_cb (PieperWindow *self)
   accounts = pieper_store_list_accounts (store, NULL);
   first_run = !pieper_application_get_demo (self->application) &&
               accounts != NULL && accounts->len == 0;
-  /* The form only the first run shows, made when it is. */
-  if (first_run && self->account_form == NULL)
+  /* The page only the first run shows, made when it is. */
+  if (first_run && self->welcome_page == NULL)
     {
-      self->account_form = PIEPER_ACCOUNT_FORM (pieper_account_form_new (self->application));
-      gtk_box_insert_child_after (GTK_BOX (self->welcome_box), GTK_WIDGET (self->account_form),
-                                  self->welcome_label);
+      GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (self->menu_button));
+
+      self->welcome_page = PIEPER_WELCOME_PAGE (pieper_welcome_page_new (self->application, menu));
+      gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->welcome_page), "welcome");
     }
   gtk_stack_set_visible_child_name (self->main_stack, first_run ? "welcome" : "incidents");
 
@@ -640,8 +638,6 @@ set_tooltip (GtkWidget  *widget,
 static void
 set_tooltips (PieperWindow *self)
 {
-  set_tooltip (self->welcome_menu_button, _("Main Menu"), TRUE);
-  set_tooltip (self->demo_button, _("Pieper against a simulated server, without an account"), FALSE);
   set_tooltip (self->search_button, _("Search"), TRUE);
   set_tooltip (self->menu_button, _("Main Menu"), TRUE);
   set_tooltip (GTK_WIDGET (self->filter_dropdown), _("Which incidents to show"), FALSE);
@@ -729,7 +725,7 @@ pieper_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_WINDOW);
   /* Children of the template's boxes, gone with them. */
   self->incident_page = NULL;
-  self->account_form = NULL;
+  self->welcome_page = NULL;
   self->incident_placeholder = NULL;
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
@@ -810,10 +806,6 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pieper/Pieper/ui/pieper-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, welcome_box);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, welcome_label);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, welcome_menu_button);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, back_button);
@@ -865,7 +857,7 @@ pieper_window_get_account_form (PieperWindow *self)
 {
   g_return_val_if_fail (PIEPER_IS_WINDOW (self), NULL);
 
-  return self->account_form;
+  return self->welcome_page != NULL ? pieper_welcome_page_get_account_form (self->welcome_page) : NULL;
 }
 
 PieperWindow *

@@ -5,6 +5,7 @@
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-preferences-window.h"
+#include "pieper-welcome-page.h"
 #include "pieper-window.h"
 #include "test-util.h"
 
@@ -544,6 +545,25 @@ test_main_window (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The first-run page, which a window has only while there is no account. */
+static void
+test_welcome_page (gconstpointer data)
+{
+  gboolean phone = GPOINTER_TO_INT (data);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *page;
+
+  g_menu_append (menu, "_Preferences", "app.preferences");
+  page = pieper_welcome_page_new (app, G_MENU_MODEL (menu));
+  adw_window_set_content (ADW_WINDOW (window), page);
+  app_test_present (GTK_WINDOW (window), phone ? PHONE_WIDTH : 1280, phone ? 640 : 800);
+  check_window (window, phone ? "welcome page 360×640" : "welcome page 1280×800", phone);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (pieper_welcome_page_get_account_form (PIEPER_WELCOME_PAGE (page)))));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -617,6 +637,8 @@ main (int   argc,
 
   g_test_add_data_func ("/app/accessibility/window-phone", GINT_TO_POINTER (TRUE), test_main_window);
   g_test_add_data_func ("/app/accessibility/window-desktop", GINT_TO_POINTER (FALSE), test_main_window);
+  g_test_add_data_func ("/app/accessibility/welcome-phone", GINT_TO_POINTER (TRUE), test_welcome_page);
+  g_test_add_data_func ("/app/accessibility/welcome-desktop", GINT_TO_POINTER (FALSE), test_welcome_page);
   g_test_add_data_func ("/app/accessibility/preferences-phone", GINT_TO_POINTER (TRUE), test_preferences);
   g_test_add_data_func ("/app/accessibility/preferences-desktop", GINT_TO_POINTER (FALSE), test_preferences);
   g_test_add_func ("/app/accessibility/shortcuts", test_shortcuts);

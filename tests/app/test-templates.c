@@ -10,6 +10,7 @@
 #include "pieper-incident-row.h"
 #include "pieper-preferences-window.h"
 #include "pieper-timeline-row.h"
+#include "pieper-welcome-page.h"
 #include "pieper-window.h"
 #include "test-util.h"
 
@@ -112,6 +113,7 @@ main (int   argc,
   g_type_ensure (PIEPER_TYPE_PREFERENCES_WINDOW);
   g_type_ensure (PIEPER_TYPE_ACCOUNT_FORM);
   g_type_ensure (PIEPER_TYPE_ACCOUNTS_PAGE);
+  g_type_ensure (PIEPER_TYPE_WELCOME_PAGE);
 
   collect (UI_PREFIX, paths);
   g_assert_cmpuint (paths->len, >=, 6);
