@@ -22,6 +22,12 @@
  * through a GtkFilterListModel (all incidents, Mine, and any search), or,
  * for a status alone, a PieperIncidentStatusFilter, which filters on the
  * model's keys and reads no incident that it hides.
+ *
+ * Until the window's first frame, the list has only as many incidents as
+ * fit in the window (self->shown): GTK 4.8's grid view makes, binds, styles
+ * and measures 31 rows however few are seen, and with 10,000 incidents the
+ * rows below the window were about 5 ms of the first frame
+ * (tests/bench/RESULTS.md). The rest come once that frame is painted.
  */
 
 typedef enum
@@ -40,8 +46,11 @@ struct _PieperWindow
   PieperApplication    *application;
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
-  /* Over self->filtered, or over a PieperIncidentStatusFilter. */
+  /* self->filtered or a PieperIncidentStatusFilter, cut to the rows that
+   * fit until the first frame is painted. */
+  GtkSliceListModel    *shown;
   GtkSingleSelection   *selection;
+  gulong                first_frame_id;
   char                 *search;
   gint64                incident_id;
 
@@ -179,12 +188,12 @@ static void
 show_model (PieperWindow *self,
             GListModel   *model)
 {
-  if (gtk_single_selection_get_model (self->selection) == model)
+  if (gtk_slice_list_model_get_model (self->shown) == model)
     return;
 
   g_signal_handlers_block_by_func (self->selection, items_changed_cb, self);
-  gtk_single_selection_set_model (self->selection, NULL);
-  gtk_single_selection_set_model (self->selection, model);
+  gtk_slice_list_model_set_model (self->shown, NULL);
+  gtk_slice_list_model_set_model (self->shown, model);
   g_signal_handlers_unblock_by_func (self->selection, items_changed_cb, self);
   update_list_state (self);
 }
@@ -196,7 +205,7 @@ static void
 show_status (PieperWindow *self,
              PieperStatus  status)
 {
-  GListModel *shown = gtk_single_selection_get_model (self->selection);
+  GListModel *shown = gtk_slice_list_model_get_model (self->shown);
   g_autoptr(PieperIncidentStatusFilter) by_status = NULL;
 
   if (PIEPER_IS_INCIDENT_STATUS_FILTER (shown) &&
@@ -221,7 +230,7 @@ refilter (PieperWindow *self)
   PieperStatus status;
   gboolean searching;
 
-  if (self->filter == NULL || self->filtered == NULL || self->selection == NULL)
+  if (self->filter == NULL || self->filtered == NULL || self->shown == NULL)
     return;
 
   filter = (Filter) gtk_drop_down_get_selected (self->filter_dropdown);
@@ -244,7 +253,8 @@ refilter (PieperWindow *self)
 static void
 update_list_state (PieperWindow *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  /* All of them, also before the first frame. */
+  guint n = g_list_model_get_n_items (gtk_slice_list_model_get_model (self->shown));
   g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
 
   adw_window_title_set_subtitle (self->list_title, count);
@@ -644,6 +654,51 @@ set_tooltips (PieperWindow *self)
   set_tooltip (self->back_button, _("Back to Incidents"), TRUE);
 }
 
+/* The smallest a row can be: a line of title over the badges, in a small
+ * font. A window taller than its rows at the first frame shows the rest
+ * one frame later; one shorter made rows for nothing. */
+#define FIRST_FRAME_ROW_HEIGHT 40
+
+static guint
+first_frame_rows (PieperWindow *self)
+{
+  int width, height;
+
+  /* GTK 4.8 takes no NULL here. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  return (guint) MAX (height, 720) / FIRST_FRAME_ROW_HEIGHT + 1;
+}
+
+static void
+first_frame_painted_cb (GdkFrameClock *clock,
+                        PieperWindow  *self)
+{
+  g_clear_signal_handler (&self->first_frame_id, clock);
+  gtk_slice_list_model_set_size (self->shown, G_MAXUINT);
+}
+
+static void
+pieper_window_realize (GtkWidget *widget)
+{
+  PieperWindow *self = PIEPER_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (pieper_window_parent_class)->realize (widget);
+
+  if (gtk_slice_list_model_get_size (self->shown) != G_MAXUINT && self->first_frame_id == 0)
+    self->first_frame_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                                             G_CALLBACK (first_frame_painted_cb), self);
+}
+
+static void
+pieper_window_unrealize (GtkWidget *widget)
+{
+  PieperWindow *self = PIEPER_WINDOW (widget);
+
+  g_clear_signal_handler (&self->first_frame_id, gtk_widget_get_frame_clock (widget));
+
+  GTK_WIDGET_CLASS (pieper_window_parent_class)->unrealize (widget);
+}
+
 static void
 pieper_window_constructed (GObject *object)
 {
@@ -674,7 +729,9 @@ pieper_window_constructed (GObject *object)
   incidents = G_LIST_MODEL (pieper_application_get_incidents (self->application));
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (incidents), NULL);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  self->shown = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)), 0,
+                                          first_frame_rows (self));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   refilter (self);
@@ -728,6 +785,7 @@ pieper_window_dispose (GObject *object)
   self->welcome_page = NULL;
   self->incident_placeholder = NULL;
   g_clear_object (&self->selection);
+  g_clear_object (&self->shown);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->application);
@@ -794,6 +852,8 @@ pieper_window_class_init (PieperWindowClass *klass)
   object_class->finalize = pieper_window_finalize;
   object_class->get_property = pieper_window_get_property;
   object_class->set_property = pieper_window_set_property;
+  widget_class->realize = pieper_window_realize;
+  widget_class->unrealize = pieper_window_unrealize;
 
   /* The PieperApplication, as opposed to GtkWindow:application, which a
    * window loses when it is closed. */

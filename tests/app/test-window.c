@@ -23,24 +23,16 @@ static char *dir;
 static PieperApplication *app;
 
 #define N_INCIDENTS 12
+/* More than a window shows at once. */
+#define N_MANY      40
 
-static void
-fill_store (const char *data_dir)
+/* The account's incidents, numbered from 101 to 100 + @count. */
+static GPtrArray *
+incidents_new (guint count)
 {
-  g_autoptr(PieperStore) store = NULL;
-  g_autoptr(PieperAccount) account = NULL;
-  g_autoptr(PieperAccount) added = NULL;
-  g_autoptr(GPtrArray) incidents = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) error = NULL;
+  GPtrArray *incidents = g_ptr_array_new_with_free_func (g_object_unref);
 
-  store = pieper_store_open (data_dir, &error);
-  g_assert_no_error (error);
-  /* Port 9 (discard) on loopback: nothing listens, so the app is offline. */
-  account = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "mira.jansen@example.com");
-  added = pieper_store_add_account (store, account, &error);
-  g_assert_no_error (error);
-
-  for (guint n = 1; n <= N_INCIDENTS; n++)
+  for (guint n = 1; n <= count; n++)
     {
       g_autofree char *remote_id = g_strdup_printf ("PWIN%04u", n);
       g_autofree char *title = g_strdup_printf ("checkout-api: p99 latency above %u00 ms", n);
@@ -56,6 +48,24 @@ fill_store (const char *data_dir)
       pieper_incident_set_created_at (incident, 1700000000 + n * 60);
       g_ptr_array_add (incidents, incident);
     }
+  return incidents;
+}
+
+static void
+fill_store (const char *data_dir)
+{
+  g_autoptr(PieperStore) store = NULL;
+  g_autoptr(PieperAccount) account = NULL;
+  g_autoptr(PieperAccount) added = NULL;
+  g_autoptr(GPtrArray) incidents = incidents_new (N_INCIDENTS);
+  g_autoptr(GError) error = NULL;
+
+  store = pieper_store_open (data_dir, &error);
+  g_assert_no_error (error);
+  /* Port 9 (discard) on loopback: nothing listens, so the app is offline. */
+  account = pieper_account_new ("pagerduty", "http://127.0.0.1:9", "mira.jansen@example.com");
+  added = pieper_store_add_account (store, account, &error);
+  g_assert_no_error (error);
 
   g_assert_true (pieper_store_apply_snapshot (store, pieper_account_get_id (added), incidents, &error));
   g_assert_no_error (error);
@@ -333,11 +343,22 @@ test_acknowledge (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The model the list shows, under the slice that keeps the first frame to
+ * the rows that fit. */
+static GListModel *
+shown_model (GtkSelectionModel *selection)
+{
+  GListModel *slice = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection));
+
+  g_assert_true (GTK_IS_SLICE_LIST_MODEL (slice));
+  return gtk_slice_list_model_get_model (GTK_SLICE_LIST_MODEL (slice));
+}
+
 /* The GtkFilterListModel the list shows, when it shows one. */
 static GtkFilterListModel *
 shown_filter (GtkSelectionModel *selection)
 {
-  GListModel *model = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection));
+  GListModel *model = shown_model (selection);
 
   g_assert_true (GTK_IS_FILTER_LIST_MODEL (model));
   return GTK_FILTER_LIST_MODEL (model);
@@ -395,7 +416,7 @@ test_filter (void)
   g_assert_cmpuint (triggered->len, >, 0);
   g_assert_cmpuint (triggered->len, <, N_INCIDENTS);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 2);
-  g_assert_true (PIEPER_IS_INCIDENT_STATUS_FILTER (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection))));
+  g_assert_true (PIEPER_IS_INCIDENT_STATUS_FILTER (shown_model (selection)));
   assert_shown (window, triggered);
 
   /* Triggered with a search: through the filter, which reads the text. */
@@ -575,6 +596,59 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  GListModel *model;
+  guint       n_items;
+} ItemsData;
+
+static gboolean
+has_items (gpointer data)
+{
+  ItemsData *items = data;
+
+  return g_list_model_get_n_items (items->model) == items->n_items;
+}
+
+/* Until its first frame, a window has rows only for the incidents that fit
+ * in it, however small they are; the rest come once the frame is painted.
+ * Its count is of all of them throughout. Last: it gives the account more
+ * incidents than the other tests expect. */
+static void
+test_first_frame_rows (void)
+{
+  PieperStore *store = pieper_application_get_store (app);
+  g_autoptr(GPtrArray) accounts = pieper_store_list_accounts (store, NULL);
+  g_autoptr(GPtrArray) incidents = incidents_new (N_MANY);
+  g_autoptr(GError) error = NULL;
+  PieperWindow *window;
+  GObject *list, *title;
+  ItemsData items;
+
+  g_assert_nonnull (accounts);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  g_assert_true (pieper_store_apply_snapshot (store, pieper_account_get_id (accounts->pdata[0]), incidents, &error));
+  g_assert_no_error (error);
+  g_assert_true (pieper_incident_list_model_refresh (pieper_application_get_incidents (app), &error));
+  g_assert_no_error (error);
+
+  window = pieper_window_new (app);
+  list = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_list");
+  title = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "list_title");
+  items.model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (list)));
+  items.n_items = N_MANY;
+  /* As many rows as fit in the window at 40 px each, the least a row is. */
+  g_assert_cmpuint (g_list_model_get_n_items (items.model), <, N_MANY);
+  g_assert_cmpuint (g_list_model_get_n_items (items.model), >=, 720 / 40);
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "40 incidents");
+
+  app_test_present (GTK_WINDOW (window), 1280, 800);
+  app_test_wait_for (has_items, &items, 10, "all incidents in the list");
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "40 incidents");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -595,6 +669,7 @@ main (int   argc,
   g_test_add_func ("/app/window/filter-reads", test_filter_reads);
   g_test_add_func ("/app/window/offline-banner", test_offline_banner);
   g_test_add_func ("/app/window/preferences", test_preferences);
+  g_test_add_func ("/app/window/first-frame-rows", test_first_frame_rows);
 
   status = g_test_run ();
 
