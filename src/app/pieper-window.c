@@ -654,11 +654,12 @@ set_tooltips (PieperWindow *self)
   set_tooltip (self->back_button, _("Back to Incidents"), TRUE);
 }
 
-/* The smallest a row can be: a line of title over the badges, in a small
- * font. A window taller than its rows at the first frame shows the rest
- * one frame later; one shorter made rows for nothing. */
+/* The least a row is: a line of title over the badges, in a small font. */
 #define FIRST_FRAME_ROW_HEIGHT 40
 
+/* The rows the first frame needs: as many as fit in the window's default
+ * height, or in 720 px if that is less. A window that opens taller (a
+ * maximized one) shows the rest a frame later. */
 static guint
 first_frame_rows (PieperWindow *self)
 {
