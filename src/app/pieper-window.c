@@ -54,7 +54,8 @@ struct _PieperWindow
   char                 *search;
   gint64                incident_id;
 
-  /* Made when first needed: neither is on screen at start. */
+  /* Made when first needed: the welcome page on a first run only, the
+   * incident page once an incident is shown. */
   PieperWelcomePage    *welcome_page;
   PieperIncidentPage   *incident_page;
 
@@ -253,7 +254,8 @@ refilter (PieperWindow *self)
 static void
 update_list_state (PieperWindow *self)
 {
-  /* All of them, also before the first frame. */
+  /* All of them, the ones below the cut before the first frame too (a
+   * change down there is counted when the cut opens). */
   guint n = g_list_model_get_n_items (gtk_slice_list_model_get_model (self->shown));
   g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
 
@@ -658,8 +660,8 @@ set_tooltips (PieperWindow *self)
 #define FIRST_FRAME_ROW_HEIGHT 40
 
 /* The rows the first frame needs: as many as fit in the window's default
- * height, or in 720 px if that is less. A window that opens taller (a
- * maximized one) shows the rest a frame later. */
+ * height, or in 720 px if that is more (or none is set). A window that
+ * opens taller (a maximized one) shows the rest a frame later. */
 static guint
 first_frame_rows (PieperWindow *self)
 {
@@ -670,12 +672,17 @@ first_frame_rows (PieperWindow *self)
   return (guint) MAX (height, 720) / FIRST_FRAME_ROW_HEIGHT + 1;
 }
 
+/* The cut opens: the rest of the rows come, and the count takes in what
+ * changed below the cut. The shown incident is as it was. */
 static void
 first_frame_painted_cb (GdkFrameClock *clock,
                         PieperWindow  *self)
 {
   g_clear_signal_handler (&self->first_frame_id, clock);
+  g_signal_handlers_block_by_func (self->selection, items_changed_cb, self);
   gtk_slice_list_model_set_size (self->shown, G_MAXUINT);
+  g_signal_handlers_unblock_by_func (self->selection, items_changed_cb, self);
+  update_list_state (self);
 }
 
 static void
@@ -685,6 +692,7 @@ pieper_window_realize (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (pieper_window_parent_class)->realize (widget);
 
+  /* Still cut: the first frame is yet to be painted. */
   if (gtk_slice_list_model_get_size (self->shown) != G_MAXUINT && self->first_frame_id == 0)
     self->first_frame_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                                              G_CALLBACK (first_frame_painted_cb), self);
@@ -743,7 +751,7 @@ pieper_window_constructed (GObject *object)
    * binds and measures 200 rows around the one in view however few are
    * shown: with 10,000 incidents, nearly half of what Pieper adds to a
    * bare window's start, 6 MB, and most of a storm's main loop stalls. A
-   * grid view keeps 30 rows, each at least a thirtieth of the view high,
+   * grid view keeps 31 rows, each at least a thirtieth of the view high,
    * so they always cover it. A screen reader hears a grid of one column
    * (tests/bench/RESULTS.md). */
   factory = gtk_signal_list_item_factory_new ();
@@ -918,9 +926,13 @@ pieper_window_get_account_form (PieperWindow *self)
 {
   g_return_val_if_fail (PIEPER_IS_WINDOW (self), NULL);
 
-  return self->welcome_page != NULL ? pieper_welcome_page_get_account_form (self->welcome_page) : NULL;
+  if (self->welcome_page == NULL)
+    return NULL;
+  return pieper_welcome_page_get_account_form (self->welcome_page);
 }
 
+/* A window to be shown: until it has painted a frame, its list holds only
+ * the incidents that fit in it. */
 PieperWindow *
 pieper_window_new (PieperApplication *application)
 {

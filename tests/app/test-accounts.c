@@ -9,6 +9,7 @@
 #include "pieper-preferences-window.h"
 #include "pieper-secret.h"
 #include "pieper-sim.h"
+#include "pieper-welcome-page.h"
 #include "pieper-window.h"
 #include "test-util.h"
 
@@ -196,6 +197,17 @@ test_first_run (void)
   g_assert_cmpstr (visible_page (), ==, "welcome");
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (welcome_form ())));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "try-demo"));
+  /* The window's main menu, also on the first-run page. */
+  {
+    GObject *stack = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "main_stack");
+    GtkWidget *page = gtk_stack_get_child_by_name (GTK_STACK (stack), "welcome");
+    GObject *menu_button = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "menu_button");
+    GObject *page_menu_button = gtk_widget_get_template_child (page, PIEPER_TYPE_WELCOME_PAGE, "menu_button");
+
+    g_assert_nonnull (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)));
+    g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (page_menu_button)) ==
+                   gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)));
+  }
 
   /* On a phone too: nothing wider than the screen. */
   {

@@ -26,13 +26,15 @@ static PieperApplication *app;
 /* More than a window shows at once. */
 #define N_MANY      40
 
-/* The account's incidents, numbered from 101 to 100 + @count. */
+/* The account's incidents @first to @last, numbered from 100 + @first; the
+ * list shows the highest first. */
 static GPtrArray *
-incidents_new (guint count)
+incidents_new (guint first,
+               guint last)
 {
   GPtrArray *incidents = g_ptr_array_new_with_free_func (g_object_unref);
 
-  for (guint n = 1; n <= count; n++)
+  for (guint n = first; n <= last; n++)
     {
       g_autofree char *remote_id = g_strdup_printf ("PWIN%04u", n);
       g_autofree char *title = g_strdup_printf ("checkout-api: p99 latency above %u00 ms", n);
@@ -57,7 +59,7 @@ fill_store (const char *data_dir)
   g_autoptr(PieperStore) store = NULL;
   g_autoptr(PieperAccount) account = NULL;
   g_autoptr(PieperAccount) added = NULL;
-  g_autoptr(GPtrArray) incidents = incidents_new (N_INCIDENTS);
+  g_autoptr(GPtrArray) incidents = incidents_new (1, N_INCIDENTS);
   g_autoptr(GError) error = NULL;
 
   store = pieper_store_open (data_dir, &error);
@@ -610,20 +612,16 @@ has_items (gpointer data)
   return g_list_model_get_n_items (items->model) == items->n_items;
 }
 
-/* Until its first frame, a window has rows only for the incidents that fit
- * in it, however small they are; the rest come once the frame is painted.
- * Its count is of all of them throughout. Last: it gives the account more
- * incidents than the other tests expect. */
+/* The store is given the account's incidents @first to @last, and the
+ * list model reads them. */
 static void
-test_first_frame_rows (void)
+set_incidents (guint first,
+               guint last)
 {
   PieperStore *store = pieper_application_get_store (app);
   g_autoptr(GPtrArray) accounts = pieper_store_list_accounts (store, NULL);
-  g_autoptr(GPtrArray) incidents = incidents_new (N_MANY);
+  g_autoptr(GPtrArray) incidents = incidents_new (first, last);
   g_autoptr(GError) error = NULL;
-  PieperWindow *window;
-  GObject *list, *title;
-  ItemsData items;
 
   g_assert_nonnull (accounts);
   g_assert_cmpuint (accounts->len, ==, 1);
@@ -631,6 +629,21 @@ test_first_frame_rows (void)
   g_assert_no_error (error);
   g_assert_true (pieper_incident_list_model_refresh (pieper_application_get_incidents (app), &error));
   g_assert_no_error (error);
+}
+
+/* Until its first frame, a window has rows only for the incidents that fit
+ * in it, however small they are; the rest come once the frame is painted.
+ * Its count is of all of them throughout, also of one that comes below the
+ * cut before that frame. Last: it leaves the account more incidents than
+ * the tests before it expect. */
+static void
+test_first_frame_rows (void)
+{
+  PieperWindow *window;
+  GObject *list, *title;
+  ItemsData items;
+
+  set_incidents (1, N_MANY);
 
   window = pieper_window_new (app);
   list = gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "incident_list");
@@ -642,9 +655,13 @@ test_first_frame_rows (void)
   g_assert_cmpuint (g_list_model_get_n_items (items.model), >=, 720 / 40);
   g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "40 incidents");
 
+  /* One more, listed last: below the cut. */
+  set_incidents (0, N_MANY);
+  items.n_items = N_MANY + 1;
+
   app_test_present (GTK_WINDOW (window), 1280, 800);
   app_test_wait_for (has_items, &items, 10, "all incidents in the list");
-  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "40 incidents");
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "41 incidents");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -101,8 +101,12 @@ header_bar_new (void)
   GtkWidget *bar = adw_header_bar_new ();
   GtkWidget *menu_button = gtk_menu_button_new ();
   GtkWidget *label = gtk_label_new ("No Incident Selected");
+  g_autoptr(GMenu) menu = g_menu_new ();
 
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (bar), adw_window_title_new ("Incidents", NULL));
+  /* With a menu, as Pieper's: without one it is drawn insensitive. */
+  g_menu_append (menu, "Preferences", "app.preferences");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
   adw_header_bar_pack_end (ADW_HEADER_BAR (bar), menu_button);
   gtk_widget_set_vexpand (label, TRUE);

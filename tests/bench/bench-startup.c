@@ -222,20 +222,28 @@ main (int   argc,
 
   for (guint i = 0; i < runs; i++)
     {
-      /* Alternating which goes first evens out a machine that drifts. */
+      /* Rotating which goes first evens out a machine that drifts. */
       Start bare, header_bar, pieper;
 
-      if (i % 2 == 0)
+      switch (i % 3)
         {
+        case 0:
           bare = start_once (bare_argv, env);
           header_bar = start_once (header_bar_argv, env);
           pieper = start_once (pieper_argv, env);
-        }
-      else
-        {
-          pieper = start_once (pieper_argv, env);
+          break;
+
+        case 1:
           header_bar = start_once (header_bar_argv, env);
+          pieper = start_once (pieper_argv, env);
           bare = start_once (bare_argv, env);
+          break;
+
+        default:
+          pieper = start_once (pieper_argv, env);
+          bare = start_once (bare_argv, env);
+          header_bar = start_once (header_bar_argv, env);
+          break;
         }
       header_bar_s[i] = header_bar.first_frame_s;
       pieper_s[i] = pieper.first_frame_s;
