@@ -31,7 +31,7 @@
  *       anything of its own (tests/bench/RESULTS.md).
  *
  * Both print "first-frame" from their frame clock's after-paint when
- * PIEPER_BENCH_FIRST_FRAME=1, and quit (src/app/main.c). Runs alternate
+ * PIEPER_BENCH_FIRST_FRAME=1, and quit (src/app/main.c). Runs rotate
  * between them, after one warm-up run of each that is not counted. It
  * needs a display (Xvfb will do) and a session bus. Not a test: it prints.
  */
@@ -223,28 +223,19 @@ main (int   argc,
   for (guint i = 0; i < runs; i++)
     {
       /* Rotating which goes first evens out a machine that drifts. */
+      const char * const *argvs[] = { bare_argv, header_bar_argv, pieper_argv };
+      Start starts[G_N_ELEMENTS (argvs)];
       Start bare, header_bar, pieper;
 
-      switch (i % 3)
+      for (guint k = 0; k < G_N_ELEMENTS (argvs); k++)
         {
-        case 0:
-          bare = start_once (bare_argv, env);
-          header_bar = start_once (header_bar_argv, env);
-          pieper = start_once (pieper_argv, env);
-          break;
+          guint which = (i + k) % G_N_ELEMENTS (argvs);
 
-        case 1:
-          header_bar = start_once (header_bar_argv, env);
-          pieper = start_once (pieper_argv, env);
-          bare = start_once (bare_argv, env);
-          break;
-
-        default:
-          pieper = start_once (pieper_argv, env);
-          bare = start_once (bare_argv, env);
-          header_bar = start_once (header_bar_argv, env);
-          break;
+          starts[which] = start_once (argvs[which], env);
         }
+      bare = starts[0];
+      header_bar = starts[1];
+      pieper = starts[2];
       header_bar_s[i] = header_bar.first_frame_s;
       pieper_s[i] = pieper.first_frame_s;
       bare_s[i] = bare.first_frame_s;

@@ -22,6 +22,19 @@ bench_die (const char *program,
   exit (1);
 }
 
+static void
+print_row (const char *id,
+           const char *label,
+           const char *median,
+           const char *floor_median,
+           const char *ratio,
+           const char *goal,
+           const char *status)
+{
+  printf ("ROW\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, label, median, floor_median, ratio, goal, status);
+  fflush (stdout);
+}
+
 void
 bench_print_row (const char *id,
                  const char *label,
@@ -31,9 +44,7 @@ bench_print_row (const char *id,
                  const char *goal,
                  gboolean    met)
 {
-  printf ("ROW\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, label, median, floor_median, ratio, goal,
-          met ? "met" : "missed");
-  fflush (stdout);
+  print_row (id, label, median, floor_median, ratio, goal, met ? "met" : "missed");
 }
 
 void
@@ -43,9 +54,7 @@ bench_print_yardstick (const char *id,
                        const char *floor_median,
                        const char *ratio)
 {
-  printf ("ROW\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, label, median, floor_median, ratio, "-",
-          "yardstick");
-  fflush (stdout);
+  print_row (id, label, median, floor_median, ratio, "-", "yardstick");
 }
 
 static int
