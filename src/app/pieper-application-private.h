@@ -20,6 +20,8 @@ void        _pieper_demo_page          (PieperDemo        *demo);
 
 /* The notifier, from startup to shutdown. */
 PieperNotifier *_pieper_application_get_notifier (PieperApplication *self);
+/* A window has painted its first frame: time to ask the servers. */
+void            _pieper_application_first_frame_shown (PieperApplication *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PieperDemo, _pieper_demo_free)
 

@@ -30,6 +30,9 @@ struct _PieperApplication
   /* Held while an account is active, so paging goes on with no window. */
   gboolean                 held;
   gboolean                 background_said;
+  /* Asking the servers: from the first window's first frame on. */
+  gboolean                 online;
+  guint                    online_id;
   char                    *demo_dir;
   PieperDemo              *demo_state;
 
@@ -639,6 +642,36 @@ forget_token_cb (GObject      *object,
     }
 }
 
+/* Each account with a server, not yet in the engine, goes to it with its
+ * token. */
+static void
+connect_accounts (PieperApplication *self,
+                  GPtrArray         *accounts)
+{
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PieperAccount *account = g_ptr_array_index (accounts, i);
+      TokenData *data;
+
+      /* Imported incidents belong to the local account, with no server. */
+      if (g_strcmp0 (pieper_account_get_provider (account), "local") == 0 ||
+          pieper_sync_engine_get_provider (self->engine, pieper_account_get_id (account)) != NULL ||
+          self->demo)
+        continue;
+
+      if (pieper_secret_get_env_token () != NULL)
+        {
+          add_account_with_token (self, account, pieper_secret_get_env_token ());
+          continue;
+        }
+
+      data = g_new0 (TokenData, 1);
+      data->self = g_object_ref (self);
+      data->account = g_object_ref (account);
+      pieper_secret_lookup_token_async (account, self->cancellable, lookup_token_cb, data);
+    }
+}
+
 void
 pieper_application_reload_accounts (PieperApplication *self)
 {
@@ -660,32 +693,64 @@ pieper_application_reload_accounts (PieperApplication *self)
     {
       PieperAccount *account = g_ptr_array_index (accounts, i);
       gint64 id = pieper_account_get_id (account);
-      TokenData *data;
 
       g_hash_table_add (self->known, g_memdup2 (&id, sizeof id));
       if (pieper_account_get_user_id (account) != NULL)
         g_hash_table_insert (self->my_ids, g_memdup2 (&id, sizeof id),
                              g_strdup (pieper_account_get_user_id (account)));
-
-      /* Imported incidents belong to the local account, with no server. */
-      if (g_strcmp0 (pieper_account_get_provider (account), "local") == 0 ||
-          pieper_sync_engine_get_provider (self->engine, id) != NULL ||
-          self->demo)
-        continue;
-
-      if (pieper_secret_get_env_token () != NULL)
-        {
-          add_account_with_token (self, account, pieper_secret_get_env_token ());
-          continue;
-        }
-
-      data = g_new0 (TokenData, 1);
-      data->self = g_object_ref (self);
-      data->account = g_object_ref (account);
-      pieper_secret_lookup_token_async (account, self->cancellable, lookup_token_cb, data);
     }
+  if (self->online)
+    connect_accounts (self, accounts);
 
   g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+}
+
+/* Online: the tokens looked up, the accounts handed to the engine, and the
+ * engine started. A window being opened first shows what the store holds,
+ * and goes online once it has painted that: before it, the token lookups
+ * and a first round took about 7 ms of the first frame with 10,000
+ * incidents (tests/bench/RESULTS.md). With no window (--background), at
+ * once; and if no frame comes (a window that is never mapped), after
+ * ONLINE_AT_THE_LATEST_MS all the same, for a page must not wait on a
+ * window. */
+#define ONLINE_AT_THE_LATEST_MS 1000
+
+static void
+go_online (PieperApplication *self)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->online || self->engine == NULL)
+    return;
+
+  self->online = TRUE;
+  g_clear_handle_id (&self->online_id, g_source_remove);
+  if (!(accounts = pieper_store_list_accounts (self->store, &error)))
+    report (self, error->message);
+  else
+    connect_accounts (self, accounts);
+  pieper_sync_engine_start (self->engine);
+}
+
+static gboolean
+online_at_the_latest_cb (gpointer user_data)
+{
+  PieperApplication *self = user_data;
+
+  self->online_id = 0;
+  go_online (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A window's first frame is on the screen. */
+void
+_pieper_application_first_frame_shown (PieperApplication *self)
+{
+  g_return_if_fail (PIEPER_IS_APPLICATION (self));
+
+  go_online (self);
 }
 
 gboolean
@@ -862,7 +927,10 @@ pieper_application_startup (GApplication *application)
 
   pieper_application_reload_accounts (self);
   refresh (self);
-  pieper_sync_engine_start (self->engine);
+  if (self->background)
+    go_online (self);
+  else
+    self->online_id = g_timeout_add (ONLINE_AT_THE_LATEST_MS, online_at_the_latest_cb, self);
   return;
 
 fail:
@@ -927,6 +995,7 @@ pieper_application_shutdown (GApplication *application)
 
   self->background_said = TRUE;
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->online_id, g_source_remove);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   if (self->engine != NULL)

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "pieper-account-form.h"
+#include "pieper-application-private.h"
 #include "pieper-incident-page.h"
 #include "pieper-incident-row.h"
 #include "pieper-incident-status-filter.h"
@@ -27,7 +28,8 @@
  * fit in the window (self->shown): GTK 4.8's grid view makes, binds, styles
  * and measures 31 rows however few are seen, and with 10,000 incidents the
  * rows below the window were about 5 ms of the first frame
- * (tests/bench/RESULTS.md). The rest come once that frame is painted.
+ * (tests/bench/RESULTS.md). The rest come once that frame is painted, at
+ * idle, and the application is told so that it goes online then.
  */
 
 typedef enum
@@ -51,6 +53,7 @@ struct _PieperWindow
   GtkSliceListModel    *shown;
   GtkSingleSelection   *selection;
   gulong                first_frame_id;
+  guint                 first_frame_idle_id;
   char                 *search;
   gint64                incident_id;
 
@@ -672,17 +675,32 @@ first_frame_rows (PieperWindow *self)
   return (guint) MAX (height, 720) / FIRST_FRAME_ROW_HEIGHT + 1;
 }
 
-/* The cut opens: the rest of the rows come, and the count takes in what
- * changed below the cut. The shown incident is as it was. */
+/* The first frame is on the screen. The cut opens: the rest of the rows
+ * come, and the count takes in what changed below the cut; the shown
+ * incident is as it was. Then the application goes online. */
+static gboolean
+first_frame_shown_cb (gpointer user_data)
+{
+  PieperWindow *self = user_data;
+
+  self->first_frame_idle_id = 0;
+  g_signal_handlers_block_by_func (self->selection, items_changed_cb, self);
+  gtk_slice_list_model_set_size (self->shown, G_MAXUINT);
+  g_signal_handlers_unblock_by_func (self->selection, items_changed_cb, self);
+  update_list_state (self);
+  _pieper_application_first_frame_shown (self->application);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* At idle, not here: what comes next is the second frame's work, and the
+ * first is on its way to the screen only once after-paint is over. */
 static void
 first_frame_painted_cb (GdkFrameClock *clock,
                         PieperWindow  *self)
 {
   g_clear_signal_handler (&self->first_frame_id, clock);
-  g_signal_handlers_block_by_func (self->selection, items_changed_cb, self);
-  gtk_slice_list_model_set_size (self->shown, G_MAXUINT);
-  g_signal_handlers_unblock_by_func (self->selection, items_changed_cb, self);
-  update_list_state (self);
+  self->first_frame_idle_id = g_idle_add (first_frame_shown_cb, self);
 }
 
 static void
@@ -693,7 +711,8 @@ pieper_window_realize (GtkWidget *widget)
   GTK_WIDGET_CLASS (pieper_window_parent_class)->realize (widget);
 
   /* Still cut: the first frame is yet to be painted. */
-  if (gtk_slice_list_model_get_size (self->shown) != G_MAXUINT && self->first_frame_id == 0)
+  if (gtk_slice_list_model_get_size (self->shown) != G_MAXUINT &&
+      self->first_frame_id == 0 && self->first_frame_idle_id == 0)
     self->first_frame_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                                              G_CALLBACK (first_frame_painted_cb), self);
 }
@@ -787,6 +806,7 @@ pieper_window_dispose (GObject *object)
     pieper_sync_engine_watch_incident (pieper_application_get_engine (self->application),
                                        self->incident_id, FALSE);
   self->incident_id = 0;
+  g_clear_handle_id (&self->first_frame_idle_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_WINDOW);
   /* Children of the template's boxes, gone with them. */
