@@ -74,6 +74,7 @@ struct _PieperWindow
   PieperRowText        *offline_reason;
   GtkWidget            *search_button;
   GtkWidget            *menu_button;
+  GMenuModel           *primary_menu;
   GtkWidget            *back_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -458,7 +459,7 @@ accounts_changed_cb (PieperWindow *self)
   /* The page only the first run shows, made when it is. */
   if (first_run && self->welcome_page == NULL)
     {
-      GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (self->menu_button));
+      GMenuModel *menu = self->primary_menu;
 
       self->welcome_page = PIEPER_WELCOME_PAGE (pieper_welcome_page_new (self->application, menu));
       gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->welcome_page), "welcome");
@@ -650,6 +651,19 @@ set_tooltip (GtkWidget  *widget,
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 
+/* The main menu's popover is made when it is first opened: with its
+ * items, a dozen widgets the first frame would make and style for
+ * nothing. */
+static void
+create_primary_menu_cb (GtkMenuButton *button,
+                        gpointer       user_data)
+{
+  PieperWindow *self = user_data;
+
+  gtk_menu_button_set_create_popup_func (button, NULL, NULL, NULL);
+  gtk_menu_button_set_menu_model (button, self->primary_menu);
+}
+
 static void
 set_tooltips (PieperWindow *self)
 {
@@ -659,12 +673,17 @@ set_tooltips (PieperWindow *self)
   set_tooltip (self->back_button, _("Back to Incidents"), TRUE);
 }
 
-/* The least a row is: a line of title over the badges, in a small font. */
-#define FIRST_FRAME_ROW_HEIGHT 40
+/* The least a row is: a line of title over the badges, 49 px with GTK's
+ * default font, less a tenth for a smaller one. */
+#define FIRST_FRAME_ROW_HEIGHT 44
+/* The least there is above the list: the header bar and the filter row
+ * (105 px with the default font). */
+#define FIRST_FRAME_CHROME 100
 
 /* The rows the first frame needs: as many as fit in the window's default
- * height, or in 720 px if that is more (or none is set). A window that
- * opens taller (a maximized one) shows the rest a frame later. */
+ * height, or in 720 px if that is more (or none is set), and one more cut
+ * by the bottom edge. A window that opens taller (a maximized one) shows
+ * the rest a frame later. */
 static guint
 first_frame_rows (PieperWindow *self)
 {
@@ -672,7 +691,7 @@ first_frame_rows (PieperWindow *self)
 
   /* GTK 4.8 takes no NULL here. */
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  return (guint) MAX (height, 720) / FIRST_FRAME_ROW_HEIGHT + 1;
+  return (guint) (MAX (height, 720) - FIRST_FRAME_CHROME) / FIRST_FRAME_ROW_HEIGHT + 1;
 }
 
 /* The first frame is on the screen. The cut opens: the rest of the rows
@@ -788,6 +807,8 @@ pieper_window_constructed (GObject *object)
   g_signal_connect_object (engine, "synced", G_CALLBACK (synced_cb), self, G_CONNECT_SWAPPED);
 
   set_tooltips (self);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button),
+                                         create_primary_menu_cb, self, NULL);
   g_signal_connect_object (self->application, "accounts-changed", G_CALLBACK (accounts_changed_cb),
                            self, G_CONNECT_SWAPPED);
   accounts_changed_cb (self);
@@ -897,6 +918,7 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, PieperWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_pane);
