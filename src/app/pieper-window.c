@@ -81,7 +81,7 @@ struct _PieperWindow
   GtkDropDown          *filter_dropdown;
   GtkStack             *list_stack;
   GtkGridView          *incident_list;
-  AdwStatusPage        *empty_page;
+  AdwStatusPage        *empty_page;        /* made when first shown */
   GtkWidget            *incident_placeholder;
 };
 
@@ -264,10 +264,18 @@ update_list_state (PieperWindow *self)
   g_autofree char *count = g_strdup_printf (ngettext ("%u incident", "%u incidents", n), n);
 
   adw_window_title_set_subtitle (self->list_title, count);
-  /* Its icon only when shown: at 128 px it is drawn from an SVG, which
-   * loads librsvg (+6 MB) even for a page that is never shown. */
-  if (n == 0)
-    adw_status_page_set_icon_name (self->empty_page, "emblem-ok-symbolic");
+  /* The empty list's page, made when first shown: most starts have
+   * incidents, and its dozen widgets would be made and styled for the
+   * first frame for nothing. Its icon at 128 px is drawn from an SVG,
+   * which loads librsvg (+6 MB). */
+  if (n == 0 && self->empty_page == NULL)
+    {
+      self->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
+      adw_status_page_set_title (self->empty_page, _("No Incidents"));
+      adw_status_page_set_description (self->empty_page, _("Nothing here needs you"));
+      adw_status_page_set_icon_name (self->empty_page, "emblem-ok-symbolic");
+      gtk_stack_add_named (self->list_stack, GTK_WIDGET (self->empty_page), "empty");
+    }
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
 
@@ -831,6 +839,7 @@ pieper_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PIEPER_TYPE_WINDOW);
   /* Children of the template's boxes, gone with them. */
+  self->empty_page = NULL;
   self->incident_page = NULL;
   self->welcome_page = NULL;
   self->incident_placeholder = NULL;
@@ -933,7 +942,6 @@ pieper_window_class_init (PieperWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_list);
-  gtk_widget_class_bind_template_child (widget_class, PieperWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PieperWindow, incident_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);

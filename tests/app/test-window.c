@@ -213,6 +213,7 @@ test_start (void)
   PieperWindow *window = pieper_window_new (app);
   Held held = { 0, 0, 0 };
   GtkWidget *placeholder, *empty, *search;
+  GtkStack *list_stack;
   gint64 id;
 
   app_test_present (GTK_WINDOW (window), 1280, 800);
@@ -233,14 +234,18 @@ test_start (void)
    * SVG, so only a default build can show that nothing loaded librsvg. */
   if (g_strcmp0 (PROFILE, "development") != 0)
     g_assert_false (librsvg_loaded ());
-  /* The empty list's page has its icon (drawn from an SVG at its size,
-   * which loads librsvg) only once it is shown. */
-  empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "empty_page"));
-  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (empty)));
+  /* The empty list's page (its icon drawn from an SVG at its size, which
+   * loads librsvg) is made only once it is shown. */
+  list_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "list_stack"));
+  g_assert_null (gtk_stack_get_child_by_name (list_stack, "empty"));
   search = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PIEPER_TYPE_WINDOW, "search_entry"));
   gtk_editable_set_text (GTK_EDITABLE (search), "no incident is called this");
   g_signal_emit_by_name (search, "search-changed");
+  empty = gtk_stack_get_child_by_name (list_stack, "empty");
+  g_assert_true (ADW_IS_STATUS_PAGE (empty));
+  g_assert_true (gtk_stack_get_visible_child (list_stack) == empty);
   g_assert_true (gtk_widget_get_visible (empty) && gtk_widget_get_child_visible (empty));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Incidents");
   g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (empty)), ==, "emblem-ok-symbolic");
   gtk_editable_set_text (GTK_EDITABLE (search), "");
   g_signal_emit_by_name (search, "search-changed");
