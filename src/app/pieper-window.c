@@ -668,8 +668,10 @@ create_primary_menu_cb (GtkMenuButton *button,
 {
   PieperWindow *self = user_data;
 
-  gtk_menu_button_set_create_popup_func (button, NULL, NULL, NULL);
+  /* The model first: with neither a popover nor this function, GTK 4.8
+   * makes the button insensitive for a moment, mid-click. */
   gtk_menu_button_set_menu_model (button, self->primary_menu);
+  gtk_menu_button_set_create_popup_func (button, NULL, NULL, NULL);
 }
 
 static void

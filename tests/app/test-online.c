@@ -20,11 +20,17 @@ typedef struct
   gint64             account_id;
 } Fixture;
 
+typedef struct
+{
+  const char *app_id;
+  guint       deadline_ms;
+} Setup;
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *app_id = data;
+  const Setup *setup = data;
   g_autoptr(PieperStore) store = NULL;
   g_autoptr(PieperAccount) account = NULL;
   g_autoptr(PieperAccount) added = NULL;
@@ -40,11 +46,11 @@ fixture_set_up (Fixture       *f,
   f->account_id = pieper_account_get_id (added);
   g_clear_object (&store);
 
-  /* Two applications in one process: each with an id of its own. */
   f->app = g_object_new (PIEPER_TYPE_APPLICATION,
-                         "application-id", app_id,
+                         "application-id", setup->app_id,
                          "flags", G_APPLICATION_NON_UNIQUE,
                          "data-dir", f->dir,
+                         "online-deadline", setup->deadline_ms,
                          NULL);
   g_assert_true (g_application_register (G_APPLICATION (f->app), NULL, &error));
   g_assert_no_error (error);
@@ -77,7 +83,8 @@ offline_said (gpointer data)
   return pieper_sync_engine_get_state (pieper_application_get_engine (f->app)) == PIEPER_SYNC_STATE_OFFLINE;
 }
 
-/* Started, and no window: online soon all the same, and a round is run. */
+/* Started, and no window: online after the deadline (the default, 1 s),
+ * and a round is run. */
 static void
 test_no_window (Fixture       *f,
                 gconstpointer  data)
@@ -88,7 +95,8 @@ test_no_window (Fixture       *f,
 }
 
 /* A window: nothing is asked of the servers until it has painted its
- * first frame, which shows the store; then Pieper goes online. */
+ * first frame, which shows the store; then Pieper goes online. The
+ * deadline is far off: the frame, not the deadline, does it. */
 static void
 test_first_frame (Fixture       *f,
                   gconstpointer  data)
@@ -112,12 +120,16 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Two applications in one process: each with an id of its own. */
+  static const Setup no_window = { "io.github.pieper.Pieper.Test.Online1", 1000 };
+  static const Setup first_frame = { "io.github.pieper.Pieper.Test.Online2", 10 * 60 * 1000 };
+
   gtk_test_init (&argc, &argv, NULL);
   g_setenv ("PIEPER_TOKEN", "online-test-token", TRUE);
 
-  g_test_add ("/app/online/no-window", Fixture, "io.github.pieper.Pieper.Test.Online1",
+  g_test_add ("/app/online/no-window", Fixture, &no_window,
               fixture_set_up, test_no_window, fixture_tear_down);
-  g_test_add ("/app/online/first-frame", Fixture, "io.github.pieper.Pieper.Test.Online2",
+  g_test_add ("/app/online/first-frame", Fixture, &first_frame,
               fixture_set_up, test_first_frame, fixture_tear_down);
 
   return g_test_run ();

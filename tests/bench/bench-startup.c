@@ -165,7 +165,8 @@ main (int   argc,
       char *argv[])
 {
   const GOptionEntry entries[] = {
-    { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Runs to take the median of (default 5), of 5 starts each", "N" },
+    { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs,
+      "Runs (default 5) of " G_STRINGIFY (STARTS_PER_RUN) " starts each; the medians are over all starts", "N" },
     { "incidents", 'i', 0, G_OPTION_ARG_INT, &opt_incidents, "Incidents in Pieper's store (default 10000)", "N" },
     { "keep-store", 0, 0, G_OPTION_ARG_FILENAME, &opt_keep_store,
       "Only fill a store in DIR (new) and keep it, to profile a start by hand", "DIR" },
