@@ -467,9 +467,8 @@ accounts_changed_cb (PieperWindow *self)
   /* The page only the first run shows, made when it is. */
   if (first_run && self->welcome_page == NULL)
     {
-      GMenuModel *menu = self->primary_menu;
-
-      self->welcome_page = PIEPER_WELCOME_PAGE (pieper_welcome_page_new (self->application, menu));
+      self->welcome_page = PIEPER_WELCOME_PAGE (pieper_welcome_page_new (self->application,
+                                                                         self->primary_menu));
       gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->welcome_page), "welcome");
     }
   gtk_stack_set_visible_child_name (self->main_stack, first_run ? "welcome" : "incidents");
