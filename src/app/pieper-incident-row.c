@@ -206,6 +206,34 @@ pieper_incident_row_get_request_mode (GtkWidget *widget)
   return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
+/* As wide as the badges, the icons and the spaces between them: the title
+ * and subtitle ask for no width of their own. */
+static void
+measure_across (PieperIncidentRow *self,
+                int               *minimum,
+                int               *natural)
+{
+  GtkOrientation orientation = GTK_ORIENTATION_HORIZONTAL;
+  int min, nat;
+
+  measure_child (GTK_WIDGET (self->status_label), orientation, -1, &min, &nat);
+  *minimum = min + BADGE_SPACING;
+  *natural = nat + BADGE_SPACING;
+  measure_child (GTK_WIDGET (self->urgency_label), orientation, -1, &min, &nat);
+  *minimum += min + BADGE_SPACING;
+  *natural += nat + BADGE_SPACING;
+
+  measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
+  *minimum += min + ICON_SPACING;
+  *natural += nat + ICON_SPACING;
+  if (gtk_widget_should_layout (self->pending_icon))
+    {
+      measure_child (self->pending_icon, orientation, -1, &min, &nat);
+      *minimum += min + ICON_SPACING;
+      *natural += nat + ICON_SPACING;
+    }
+}
+
 static void
 pieper_incident_row_measure (GtkWidget      *widget,
                              GtkOrientation  orientation,
@@ -216,46 +244,35 @@ pieper_incident_row_measure (GtkWidget      *widget,
                              int            *natural_baseline)
 {
   PieperIncidentRow *self = PIEPER_INCIDENT_ROW (widget);
-  int min, nat, status_width, urgency_width;
+  int min, nat, width, height, status_width, urgency_width;
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      int text_min = 0, text_nat = 0;
-
-      /* The title and subtitle ask for no width: the badges do. */
-      measure_child (GTK_WIDGET (self->status_label), orientation, -1, &min, &nat);
-      text_min += min + BADGE_SPACING;
-      text_nat += nat + BADGE_SPACING;
-      measure_child (GTK_WIDGET (self->urgency_label), orientation, -1, &min, &nat);
-      text_min += min + BADGE_SPACING;
-      text_nat += nat + BADGE_SPACING;
-
-      measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
-      *minimum = text_min + min + ICON_SPACING;
-      *natural = text_nat + nat + ICON_SPACING;
-      if (gtk_widget_should_layout (self->pending_icon))
-        {
-          measure_child (self->pending_icon, orientation, -1, &min, &nat);
-          *minimum += min + ICON_SPACING;
-          *natural += nat + ICON_SPACING;
-        }
+      measure_across (self, minimum, natural);
       return;
     }
 
-  {
-    int width = for_size < 0 ? -1 : text_width (self, for_size);
-    int height;
+  /* At its least width, as tall as the row can be, without laying its
+   * texts out. GTK 4.8's scrolled window measures the list for no width
+   * in particular, a request it drops (its vertical scrollbar comes and
+   * goes), and the grid view asks its rows that at its narrowest column:
+   * their least width. Answered for real, it shaped every row's texts at
+   * that width before shaping them again at the width they get, at every
+   * row bound (tests/bench/RESULTS.md). A row is not given its least
+   * width here, the list pane being wider; if it were, its title would
+   * have room for all its lines, needed or not. */
+  measure_across (self, &min, &nat);
+  width = for_size < 0 || for_size <= min ? -1 : text_width (self, for_size);
 
-    measure_child (GTK_WIDGET (self->title_label), orientation, width, &min, &nat);
-    height = min + LINE_SPACING + badge_line (self, width, &status_width, &urgency_width);
+  measure_child (GTK_WIDGET (self->title_label), orientation, width, &min, &nat);
+  height = min + LINE_SPACING + badge_line (self, width, &status_width, &urgency_width);
 
-    measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
-    height = MAX (height, min);
-    measure_child (self->pending_icon, orientation, -1, &min, &nat);
-    height = MAX (height, min);
+  measure_child (GTK_WIDGET (self->status_icon), orientation, -1, &min, &nat);
+  height = MAX (height, min);
+  measure_child (self->pending_icon, orientation, -1, &min, &nat);
+  height = MAX (height, min);
 
-    *minimum = *natural = height;
-  }
+  *minimum = *natural = height;
 }
 
 /* Places @child at @x (mirrored in a right-to-left row), @y. */

@@ -142,6 +142,40 @@ test_wrap (void)
   g_assert_cmpint (title_height (longer->str), ==, two_lines);
 }
 
+static int
+height_for (GtkWidget *row,
+            int        width)
+{
+  int height;
+
+  gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, width, &height, NULL, NULL, NULL);
+  return height;
+}
+
+static void
+test_least_width (void)
+{
+  g_autoptr(PieperIncident) incident = make_incident (SHORT_TITLE, 0);
+  GtkWindow *window = NULL;
+  GtkWidget *row = show_row (incident, &window);
+  int least, tallest, shown;
+
+  gtk_widget_measure (row, GTK_ORIENTATION_HORIZONTAL, -1, &least, NULL, NULL, NULL);
+  tallest = height_for (row, -1);
+  shown = height_for (row, gtk_widget_get_width (row));
+
+  /* The short title takes one line where the row is shown, and one a
+   * pixel wider than its least width too; at that width (the grid view's
+   * question for no width) the row answers as for none, its title's two
+   * lines, without laying the title out. */
+  g_assert_cmpint (least, <, gtk_widget_get_width (row));
+  g_assert_cmpint (shown, <, tallest);
+  g_assert_cmpint (height_for (row, least + 1), ==, shown);
+  g_assert_cmpint (height_for (row, least), ==, tallest);
+
+  gtk_window_destroy (window);
+}
+
 static void
 test_pending_hidden (void)
 {
@@ -207,6 +241,7 @@ main (int   argc,
 
   g_test_add_func ("/app/incident-row/layout", test_layout);
   g_test_add_func ("/app/incident-row/wrap", test_wrap);
+  g_test_add_func ("/app/incident-row/least-width", test_least_width);
   g_test_add_func ("/app/incident-row/pending-hidden", test_pending_hidden);
   g_test_add_func ("/app/incident-row/right-to-left", test_right_to_left);
   g_test_add_func ("/app/incident-row/accessible", test_accessible);
