@@ -262,7 +262,7 @@ pieper_incident_row_measure (GtkWidget      *widget,
    * width here, the list pane being wider; if it were, its title would
    * have room for all its lines, needed or not. */
   measure_across (self, &min, &nat);
-  width = for_size < 0 || for_size <= min ? -1 : text_width (self, for_size);
+  width = for_size <= min ? -1 : text_width (self, for_size);
 
   measure_child (GTK_WIDGET (self->title_label), orientation, width, &min, &nat);
   height = min + LINE_SPACING + badge_line (self, width, &status_width, &urgency_width);
