@@ -252,15 +252,17 @@ pieper_incident_row_measure (GtkWidget      *widget,
       return;
     }
 
-  /* At its least width, as tall as the row can be, without laying its
-   * texts out. GTK 4.8's scrolled window measures the list for no width
-   * in particular, a request it drops (its vertical scrollbar comes and
-   * goes), and the grid view asks its rows that at its narrowest column:
-   * their least width. Answered for real, it shaped every row's texts at
-   * that width before shaping them again at the width they get, at every
-   * row bound (tests/bench/RESULTS.md). A row is not given its least
-   * width here, the list pane being wider; if it were, its title would
-   * have room for all its lines, needed or not. */
+  /* At its least width or below, as tall as the row can be, without
+   * laying its texts out. GTK 4.8's scrolled window measures the list
+   * for no width in particular, to guess whether it needs its vertical
+   * scrollbar (its allocation corrects the guess), and the grid view asks
+   * each row that at its narrowest column: the largest least width of
+   * the rows it holds. Answered for real, the rows with the widest badges
+   * shaped their texts at that width and again at the width they get, at
+   * every row bound (tests/bench/RESULTS.md); rows with narrower badges
+   * still do. A row is given its least width only where the badges alone
+   * need all of the list pane (very large text in the narrowest window);
+   * its title then has room for all its lines, needed or not. */
   measure_across (self, &min, &nat);
   width = for_size <= min ? -1 : text_width (self, for_size);
 
